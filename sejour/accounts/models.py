@@ -1,0 +1,135 @@
+"""Users and the one-time codes that prove they hold an e-mail address or a phone."""
+
+import uuid
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from sejour.accounts.choices import STAFF_ROLES, Channel, FamilySituation, Purpose, Role
+
+
+class UserManager(BaseUserManager["User"]):
+    """Creates users; services call it, nothing else should."""
+
+    use_in_migrations = True
+
+    def create_user(
+        self, email: str | None = None, password: str | None = None, **extra: object
+    ) -> "User":
+        user = self.model(email=self.normalize_email(email).lower() or None, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.update(
+            role=Role.ADMIN, is_staff=True, is_superuser=True, email_verified_at=timezone.now()
+        )
+        return self.create_user(email=email, password=password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with an account: reached by e-mail, by mobile phone, or both."""
+
+    email = models.EmailField(_("e-mail address"), unique=True, null=True, blank=True)
+    phone = PhoneNumberField(_("mobile phone number"), unique=True, null=True, blank=True)
+    email_verified_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    phone_verified_at = models.DateTimeField(_("phone confirmed at"), null=True, blank=True)
+    given_name = models.CharField(_("given name"), max_length=150, blank=True)
+    family_name = models.CharField(_("family name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.APPLICANT)
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="fr"
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=80, blank=True)
+    # The 10-digit national identifier of a foreign resident (AGDREF), when known.
+    foreigner_number = models.CharField(
+        _("foreigner number"), max_length=10, blank=True, db_index=True
+    )
+    # Where the person lives and their family situation, as last accepted by the prefecture.
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("town or city"), max_length=120, blank=True)
+    family_situation = models.CharField(
+        _("family situation"),
+        max_length=20,
+        choices=FamilySituation.choices,
+        blank=True,
+        default=FamilySituation.UNKNOWN,
+    )
+    children = models.PositiveSmallIntegerField(_("children declared"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("may use the admin site"), default=False)
+    date_joined = models.DateTimeField(_("joined at"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(phone__isnull=False),
+                name="user_has_a_contact",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="user_name_idx"),
+            models.Index(fields=["date_of_birth"], name="user_birth_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        name = f"{self.given_name} {self.family_name}".strip()
+        return name or str(self.email or self.phone or self.pk)
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def has_confirmed_contact(self) -> bool:
+        return self.email_verified_at is not None or self.phone_verified_at is not None
+
+
+class Challenge(models.Model):
+    """A one-time code (and, by e-mail, a link) sent to prove a person holds an address."""
+
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="challenges",
+        verbose_name=_("user"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    destination = models.CharField(_("sent to"), max_length=254)
+    code_hash = models.CharField(max_length=128)
+    token_hash = models.CharField(max_length=128)
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verification code")
+        verbose_name_plural = _("verification codes")
+        indexes = [models.Index(fields=["user", "purpose", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.channel} {self.public_id}"

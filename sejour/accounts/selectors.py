@@ -1,0 +1,58 @@
+"""Reads of accounts used by the account pages."""
+
+import base64
+import uuid
+
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sejour.accounts.backends import normalize_identifier
+from sejour.accounts.models import Challenge, User
+
+
+def masked_value(value: str) -> str:
+    """An address shown in part, enough to recognise it, not enough to learn it."""
+    value = normalize_identifier(value)
+    if "@" in value:
+        name, _at, domain = value.partition("@")
+        return f"{name[:1]}•••@{domain}"
+    return f"{value[:3]}•••{value[-2:]}" if len(value) > 5 else "•••"
+
+
+def masked(challenge: Challenge) -> str:
+    """Where a code went, masked."""
+    return masked_value(challenge.destination)
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def user_for_challenge(*, public_id: object) -> User | None:
+    """The account a pending code belongs to."""
+    key = _uuid(public_id)
+    if key is None:
+        return None
+    challenge = Challenge.objects.select_related("user").filter(public_id=key).first()
+    return challenge.user if challenge else None
+
+
+def challenge_open(*, public_id: object) -> Challenge | None:
+    """A code that was proven and may still be used (a password reset in progress)."""
+    key = _uuid(public_id)
+    if key is None:
+        return None
+    return (
+        Challenge.objects.select_related("user")
+        .filter(public_id=key, used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def totp_secret(*, device: TOTPDevice) -> str:
+    """The authenticator key in base 32, grouped by four for typing by hand."""
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))

@@ -1,0 +1,467 @@
+"""Writes of accounts: sign-up, confirmation codes, login events, password reset, contact changes.
+
+Every function records what it did in the audit journal, in its own transaction.
+"""
+
+import datetime as dt
+import secrets
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy as _
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sejour.accounts.backends import normalize_identifier, user_for_identifier
+from sejour.accounts.choices import Channel, Purpose, Role
+from sejour.accounts.models import Challenge, User
+from sejour.audit import services as audit
+from sejour.core.errors import DomainError, NotAllowed, ensure
+from sejour.notifications import services as notifications
+
+# At most this many codes for one purpose in one hour, so nobody can flood a phone.
+CODES_PER_HOUR = 5
+
+
+class CodeError(DomainError):
+    default_message = _("This code is not right. Check it and try again.")
+
+
+class CodeExpired(DomainError):
+    default_message = _("This code or link has expired. Ask for a new one.")
+
+
+class TooManyAttempts(DomainError):
+    default_message = _("Too many wrong codes. Ask for a new code.")
+
+
+class TooManyCodes(DomainError):
+    default_message = _("Too many codes were sent. Wait an hour before asking for another one.")
+
+
+class TooFast(DomainError):
+    default_message = _("Too many wrong codes in a row. Wait a minute, then type the new code.")
+
+
+class ContactTaken(DomainError):
+    default_message = _("Another account already uses this address.")
+
+
+class WrongPassword(DomainError):
+    default_message = _("Your current password is not right.")
+
+
+def _digest(challenge_id: uuid.UUID, secret: str) -> str:
+    return salted_hmac("sejour.accounts.challenge", f"{challenge_id}:{secret}").hexdigest()
+
+
+def _channel_for(destination: str) -> str:
+    return Channel.EMAIL if "@" in destination else Channel.SMS
+
+
+@transaction.atomic
+def challenge_issue(*, user: User, purpose: str, destination: str) -> Challenge:
+    """Create a one-time code (and link) for `destination` and queue the message carrying it."""
+    since = timezone.now() - dt.timedelta(hours=1)
+    recent = Challenge.objects.filter(user=user, purpose=purpose, created_at__gte=since).count()
+    ensure(recent < CODES_PER_HOUR, TooManyCodes())
+    channel = _channel_for(destination)
+    code = f"{secrets.randbelow(10**6):06d}"
+    token = secrets.token_urlsafe(32)
+    public_id = uuid.uuid4()
+    challenge = Challenge.objects.create(
+        public_id=public_id,
+        user=user,
+        purpose=purpose,
+        channel=channel,
+        destination=destination,
+        code_hash=_digest(public_id, code),
+        token_hash=_digest(public_id, token),
+        expires_at=timezone.now() + dt.timedelta(minutes=settings.SEJOUR_CODE_TTL_MINUTES),
+    )
+    link = f"{settings.SITE_URL}/{user.language}/compte/verifier/{public_id}/{token}/"
+    notifications.message_send(
+        channel=channel,
+        to=destination,
+        template=f"accounts/messages/{purpose}",
+        context={
+            "user": user,
+            "code": code,
+            "link": link,
+            "minutes": settings.SEJOUR_CODE_TTL_MINUTES,
+        },
+        language=user.language,
+    )
+    audit.record(
+        actor=user,
+        action="account.code_sent",
+        target=user,
+        data={"purpose": purpose, "channel": channel},
+    )
+    return challenge
+
+
+def _usable(public_id: uuid.UUID | str) -> Challenge:
+    challenge = Challenge.objects.select_for_update().filter(public_id=public_id).first()
+    if challenge is None or challenge.used_at is not None:
+        raise CodeExpired()
+    if challenge.expires_at <= timezone.now():
+        raise CodeExpired()
+    if challenge.attempts >= settings.SEJOUR_CODE_MAX_ATTEMPTS:
+        raise TooManyAttempts()
+    return challenge
+
+
+def challenge_check_code(*, public_id: uuid.UUID | str, code: str) -> Challenge:
+    """The challenge if `code` is right; a wrong code counts as an attempt and raises."""
+    with transaction.atomic():
+        challenge = _usable(public_id)
+        if constant_time_compare(challenge.code_hash, _digest(challenge.public_id, code.strip())):
+            return challenge
+        challenge.attempts += 1
+        challenge.save(update_fields=["attempts"])
+        audit.record(
+            actor=challenge.user,
+            action="account.code_failed",
+            target=challenge.user,
+            data={"purpose": challenge.purpose, "attempts": challenge.attempts},
+        )
+    raise CodeError()
+
+
+def challenge_check_token(*, public_id: uuid.UUID | str, token: str) -> Challenge:
+    """The challenge if the link's token is right; raises otherwise."""
+    with transaction.atomic():
+        challenge = _usable(public_id)
+    if not constant_time_compare(challenge.token_hash, _digest(challenge.public_id, token)):
+        raise CodeExpired()
+    return challenge
+
+
+def _consume(challenge: Challenge, purpose: str) -> None:
+    if challenge.purpose != purpose:
+        raise CodeExpired()
+    challenge.used_at = timezone.now()
+    challenge.save(update_fields=["used_at"])
+
+
+@transaction.atomic
+def user_signup(
+    *,
+    email: str | None,
+    phone: str | None,
+    password: str,
+    given_name: str,
+    family_name: str,
+    language: str,
+    ip: str | None = None,
+) -> tuple[User, Challenge]:
+    """Create an applicant's account and send the code that confirms its address."""
+    email = email.strip().lower() if email else None
+    ensure(bool(email or phone), DomainError(_("Give an e-mail address or a mobile number.")))
+    if email and User.objects.filter(email=email).exists():
+        raise ContactTaken()
+    if phone and User.objects.filter(phone=phone).exists():
+        raise ContactTaken()
+    user = User(
+        email=email,
+        phone=phone,
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        language=language,
+        role=Role.APPLICANT,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit.record(
+        actor=user,
+        action="account.signed_up",
+        target=user,
+        ip=ip,
+        data={"by": "email" if email else "phone"},
+    )
+    destination = email or str(phone)
+    return user, challenge_issue(user=user, purpose=Purpose.CONFIRM, destination=destination)
+
+
+@transaction.atomic
+def contact_confirm(*, challenge: Challenge, ip: str | None = None) -> User:
+    """Mark the address of a sign-up code as confirmed."""
+    _consume(challenge, Purpose.CONFIRM)
+    user = challenge.user
+    field = "email_verified_at" if challenge.channel == Channel.EMAIL else "phone_verified_at"
+    setattr(user, field, timezone.now())
+    user.save(update_fields=[field])
+    audit.record(
+        actor=user,
+        action="account.contact_confirmed",
+        target=user,
+        ip=ip,
+        data={"channel": challenge.channel},
+    )
+    return user
+
+
+def confirmation_resend(*, user: User) -> Challenge:
+    """Send a new code to confirm the account's first address."""
+    destination = user.email or str(user.phone)
+    return challenge_issue(user=user, purpose=Purpose.CONFIRM, destination=destination)
+
+
+@transaction.atomic
+def user_login_succeeded(*, user: User, ip: str | None = None) -> None:
+    """Record a successful login."""
+    audit.record(actor=user, action="account.logged_in", target=user, ip=ip)
+
+
+@transaction.atomic
+def user_login_failed(*, identifier: str, ip: str | None = None, locked: bool = False) -> None:
+    """Record a failed login, against the account when one matches."""
+    user = user_for_identifier(identifier)
+    audit.record(
+        actor=None,
+        action="account.login_locked" if locked else "account.login_failed",
+        target=user,
+        ip=ip,
+        data={"identifier": normalize_identifier(identifier)[:254]},
+    )
+
+
+@transaction.atomic
+def user_logged_out(*, user: User, ip: str | None = None) -> None:
+    """Record a logout."""
+    audit.record(actor=user, action="account.logged_out", target=user, ip=ip)
+
+
+@transaction.atomic
+def password_reset_request(*, identifier: str, ip: str | None = None) -> uuid.UUID:
+    """Send a reset code to a confirmed address; the answer is the same whether it exists or not."""
+    user = user_for_identifier(identifier)
+    value = normalize_identifier(identifier)
+    confirmed = user is not None and (
+        (user.email == value and user.email_verified_at is not None)
+        or (str(user.phone) == value and user.phone_verified_at is not None)
+    )
+    if user is None or not confirmed or not user.is_active:
+        audit.record(actor=None, action="account.reset_unknown", ip=ip, data={"identifier": value})
+        return uuid.uuid4()
+    challenge = challenge_issue(user=user, purpose=Purpose.RESET, destination=value)
+    audit.record(actor=user, action="account.reset_requested", target=user, ip=ip)
+    return challenge.public_id
+
+
+@transaction.atomic
+def password_reset_complete(*, challenge: Challenge, password: str, ip: str | None = None) -> User:
+    """Set a new password after a reset code was checked; other sessions are signed out."""
+    _consume(challenge, Purpose.RESET)
+    user = challenge.user
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(actor=user, action="account.password_reset", target=user, ip=ip)
+    return user
+
+
+def contact_change_request(
+    *, user: User, actor: User, kind: str, value: str, password: str, ip: str | None = None
+) -> Challenge:
+    """Send a code to a new e-mail address or phone, once the current password is given."""
+    ensure(actor.pk == user.pk, NotAllowed())
+    if not user.check_password(password):
+        with transaction.atomic():
+            audit.record(actor=actor, action="account.contact_change_refused", target=user, ip=ip)
+        raise WrongPassword()
+    with transaction.atomic():
+        return _contact_change_send(user=user, actor=actor, kind=kind, value=value, ip=ip)
+
+
+def _contact_change_send(
+    *, user: User, actor: User, kind: str, value: str, ip: str | None
+) -> Challenge:
+    value = value.strip().lower() if kind == Channel.EMAIL else value
+    lookup = {"email": value} if kind == Channel.EMAIL else {"phone": value}
+    if User.objects.filter(**lookup).exclude(pk=user.pk).exists():
+        raise ContactTaken()
+    audit.record(
+        actor=actor,
+        action="account.contact_change_requested",
+        target=user,
+        ip=ip,
+        data={"kind": kind},
+    )
+    return challenge_issue(user=user, purpose=Purpose.CHANGE, destination=value)
+
+
+@transaction.atomic
+def contact_change_confirm(*, challenge: Challenge, ip: str | None = None) -> User:
+    """Apply a confirmed new address and tell the old one it changed."""
+    _consume(challenge, Purpose.CHANGE)
+    user = challenge.user
+    now = timezone.now()
+    if challenge.channel == Channel.EMAIL:
+        old = user.email
+        if User.objects.filter(email=challenge.destination).exclude(pk=user.pk).exists():
+            raise ContactTaken()
+        user.email, user.email_verified_at = challenge.destination, now
+        user.save(update_fields=["email", "email_verified_at"])
+    else:
+        old = str(user.phone) if user.phone else None
+        if User.objects.filter(phone=challenge.destination).exclude(pk=user.pk).exists():
+            raise ContactTaken()
+        user.phone, user.phone_verified_at = challenge.destination, now
+        user.save(update_fields=["phone", "phone_verified_at"])
+    # Tell the old address, or else the other one, so a hijack cannot go unnoticed.
+    notice_to = old if old and old != challenge.destination else None
+    if notice_to is None:
+        other = str(user.phone) if challenge.channel == Channel.EMAIL else user.email
+        notice_to = other if other and other != "None" else None
+    if notice_to:
+        notifications.message_send(
+            channel=_channel_for(notice_to),
+            to=notice_to,
+            template="accounts/messages/contact_changed",
+            context={"user": user, "new": challenge.destination, "changed_at": now},
+            language=user.language,
+        )
+    audit.record(
+        actor=user,
+        action="account.contact_changed",
+        target=user,
+        ip=ip,
+        data={"channel": challenge.channel, "notice_sent": bool(notice_to)},
+    )
+    return user
+
+
+@transaction.atomic
+def user_language_set(*, user: User, actor: User, language: str) -> User:
+    """Remember the language the person reads, for pages and messages."""
+    ensure(actor.pk == user.pk, NotAllowed())
+    ensure(language in dict(settings.LANGUAGES), DomainError(_("Unknown language.")))
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+        audit.record(actor=actor, action="account.language_set", target=user, data={"to": language})
+    return user
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    role: str,
+    password: str,
+    email: str | None = None,
+    phone: str | None = None,
+    given_name: str = "",
+    family_name: str = "",
+    language: str = "fr",
+    confirmed: bool = True,
+) -> User:
+    """Create an account of any role (administration, demo data); only admins or the system."""
+    ensure(actor is None or actor.role == Role.ADMIN or actor.is_superuser, NotAllowed())
+    now = timezone.now() if confirmed else None
+    user = User(
+        email=email.lower() if email else None,
+        phone=phone,
+        given_name=given_name,
+        family_name=family_name,
+        role=role,
+        language=language,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+        email_verified_at=now if email else None,
+        phone_verified_at=now if phone else None,
+    )
+    user.set_password(password)
+    user.save()
+    audit.record(actor=actor, action="account.created", target=user, data={"role": role})
+    return user
+
+
+def _totp_matches(device: TOTPDevice, token: str) -> bool:
+    token = token.strip().replace(" ", "")
+    return token.isdigit() and bool(device.verify_token(token))
+
+
+@transaction.atomic
+def otp_device_start(*, user: User) -> TOTPDevice:
+    """An unconfirmed authenticator for a staff member to scan; reused until confirmed."""
+    ensure(user.is_staff_role, NotAllowed())
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def otp_device_confirm(
+    *, user: User, device: TOTPDevice, token: str, ip: str | None = None
+) -> TOTPDevice:
+    """Confirm an authenticator by its first code."""
+    ensure(device.user_id == user.pk and not device.confirmed, NotAllowed())
+    with transaction.atomic():
+        if _totp_matches(device, token):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            audit.record(actor=user, action="account.otp_enrolled", target=user, ip=ip)
+            return device
+        audit.record(actor=user, action="account.otp_failed", target=user, ip=ip)
+    raise CodeError()
+
+
+def otp_verify(*, user: User, token: str, ip: str | None = None) -> TOTPDevice:
+    """The confirmed authenticator that accepts `token`; a wrong code raises and is recorded."""
+    throttled = False
+    with transaction.atomic():
+        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+            allowed, _details = device.verify_is_allowed()
+            throttled = throttled or not allowed
+            if allowed and _totp_matches(device, token):
+                audit.record(actor=user, action="account.otp_verified", target=user, ip=ip)
+                return device
+        audit.record(actor=user, action="account.otp_failed", target=user, ip=ip)
+    raise TooFast() if throttled else CodeError()
+
+
+def totp_code_now(device: TOTPDevice) -> str:
+    """The code an authenticator shows now (demo and tests)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+# Fields a prefecture may change in a person's profile when it accepts a declaration.
+PROFILE_FIELDS = frozenset({"address", "postcode", "city", "family_situation", "children"})
+
+
+@transaction.atomic
+def profile_apply(
+    *, user: User, actor: User, changes: dict[str, object], source: str
+) -> dict[str, dict[str, object]]:
+    """Apply a declaration accepted by the prefecture to the person's profile.
+
+    Returns what changed, before and after; `source` names the declaration (a dossier number).
+    """
+    ensure(actor.role in (Role.AGENT, Role.ADMIN) and actor.is_active, NotAllowed())
+    unknown = set(changes) - PROFILE_FIELDS
+    ensure(not unknown, DomainError(_("These details cannot be changed this way.")))
+    applied = {
+        field: {"before": getattr(user, field), "after": value}
+        for field, value in changes.items()
+        if getattr(user, field) != value
+    }
+    for field, change in applied.items():
+        setattr(user, field, change["after"])
+    if applied:
+        user.save(update_fields=sorted(applied))
+        audit.record(
+            actor=actor,
+            action="account.profile_updated",
+            target=user,
+            data={"fields": sorted(applied), "source": source},
+        )
+    return applied

@@ -1,0 +1,368 @@
+"""Account pages: wiring, error messages in the person's language, what was typed kept."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import translation
+
+from sejour.accounts.choices import Role
+from sejour.accounts.models import User
+from sejour.accounts.services import totp_code_now
+from sejour.accounts.tests.factories import PASSWORD, UserFactory
+from sejour.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, lang: str = "fr", **kwargs) -> str:
+    with translation.override(lang):
+        return reverse(name, kwargs=kwargs or None)
+
+
+def _code(text: str) -> str:
+    return re.search(r"\b(\d{6})\b", text).group(1)
+
+
+SIGNUP = {
+    "given_name": "Amina",
+    "family_name": "Diallo",
+    "email": "amina@example.org",
+    "phone": "",
+    "password1": PASSWORD,
+    "password2": PASSWORD,
+}
+
+
+def test_signup_confirm_and_land_on_the_dashboard(client):
+    response = client.post(url("accounts:signup"), SIGNUP)
+    assert response.status_code == 302
+    assert response["Location"] == url("accounts:code")
+    page = client.get(url("accounts:code"))
+    assert "a•••@example.org" in page.content.decode()
+    response = client.post(url("accounts:code"), {"code": _code(mail.outbox[0].body)})
+    assert response["Location"] == url("web:dashboard")
+    dashboard = client.get(url("web:dashboard"))
+    assert dashboard.status_code == 200
+    assert "Mes demandes" in dashboard.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("lang", "phone", "message"),
+    [
+        ("fr", "12", "Saisissez un numéro de mobile valide"),
+        ("en", "12", "Enter a valid mobile number"),
+        ("en", "+33 1 44 55 66 77", "This number cannot receive text messages"),
+    ],
+)
+def test_a_malformed_phone_number_is_explained_and_the_form_kept(client, lang, phone, message):
+    data = {**SIGNUP, "email": "", "phone": phone}
+    response = client.post(url("accounts:signup", lang), data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert message in body
+    assert 'value="Amina"' in body
+    assert not User.objects.exists()
+
+
+def test_a_taken_email_is_explained(client):
+    UserFactory(email="amina@example.org")
+    response = client.post(url("accounts:signup", "en"), SIGNUP)
+    assert "An account already uses this e-mail address" in response.content.decode()
+
+
+def test_a_weak_password_is_explained(client):
+    data = {**SIGNUP, "password1": "motdepasse", "password2": "motdepasse"}
+    response = client.post(url("accounts:signup", "en"), data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "too common" in body or "too short" in body
+
+
+def test_neither_email_nor_phone_is_explained(client):
+    response = client.post(url("accounts:signup", "en"), {**SIGNUP, "email": ""})
+    assert "Give an e-mail address or a mobile number" in response.content.decode()
+
+
+def test_a_wrong_code_is_explained_in_arabic(client):
+    client.post(url("accounts:signup", "ar"), SIGNUP)
+    right = _code(mail.outbox[0].body)
+    wrong = f"{(int(right) + 1) % 10**6:06d}"
+    response = client.post(url("accounts:code", "ar"), {"code": wrong})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'dir="rtl"' in body
+    assert 'lang="ar"' in body
+    with translation.override("ar"):
+        expected = translation.gettext("This code is not right. Check it and try again.")
+    assert expected in body
+    assert expected != "This code is not right. Check it and try again."
+
+
+def test_a_code_with_letters_is_explained(client):
+    client.post(url("accounts:signup", "en"), SIGNUP)
+    response = client.post(url("accounts:code", "en"), {"code": "12ab56"})
+    assert "The code has 6 digits" in response.content.decode()
+
+
+def test_code_page_without_pending_code_sends_back_to_login(client):
+    response = client.get(url("accounts:code"))
+    assert response["Location"] == url("accounts:login")
+
+
+def test_login_with_email_or_phone_then_logout(client):
+    user = UserFactory(phone="+33612121212", phone_verified_at="2026-01-01T00:00Z")
+    response = client.post(
+        url("accounts:login"), {"username": "06 12 12 12 12", "password": PASSWORD}
+    )
+    assert response["Location"] == url("web:dashboard")
+    assert AuditEntry.objects.filter(actor=user, action="account.logged_in").exists()
+    client.post(url("accounts:logout"))
+    assert client.get(url("web:dashboard")).status_code == 302
+    response = client.post(
+        url("accounts:login"), {"username": user.email.upper(), "password": PASSWORD}
+    )
+    assert response["Location"] == url("web:dashboard")
+
+
+def test_a_wrong_password_is_explained_and_the_identifier_kept(client):
+    UserFactory(email="someone@example.org")
+    response = client.post(
+        url("accounts:login", "en"), {"username": "someone@example.org", "password": "wrong"}
+    )
+    body = response.content.decode()
+    assert "is not right" in body
+    assert 'value="someone@example.org"' in body
+    assert AuditEntry.objects.filter(action="account.login_failed").exists()
+
+
+def test_login_redirects_only_to_this_site(client):
+    UserFactory(email="someone@example.org")
+    response = client.post(
+        url("accounts:login") + "?next=https://evil.example.com/",
+        {
+            "username": "someone@example.org",
+            "password": PASSWORD,
+            "next": "https://evil.example.com/",
+        },
+    )
+    assert response["Location"] == url("web:dashboard")
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_too_many_failures_pause_logins_for_a_while(client):
+    UserFactory(email="someone@example.org")
+    for _ in range(3):
+        client.post(
+            url("accounts:login", "en"), {"username": "someone@example.org", "password": "x"}
+        )
+    response = client.post(
+        url("accounts:login", "en"), {"username": "someone@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 429
+    assert "paused for 15 minutes" in response.content.decode()
+    assert AuditEntry.objects.filter(action="account.login_locked").exists()
+
+
+def test_an_unconfirmed_account_gets_a_new_code_at_login(client):
+    UserFactory(email="new@example.org", email_verified_at=None)
+    response = client.post(
+        url("accounts:login"), {"username": "new@example.org", "password": PASSWORD}
+    )
+    assert response["Location"] == url("accounts:code")
+    assert mail.outbox[-1].to == ["new@example.org"]
+
+
+def test_password_reset_journey(client):
+    user = UserFactory(email="someone@example.org")
+    response = client.post(url("accounts:reset"), {"identifier": "someone@example.org"})
+    assert response["Location"] == url("accounts:code")
+    response = client.post(url("accounts:code"), {"code": _code(mail.outbox[-1].body)})
+    assert response["Location"] == url("accounts:reset_set")
+    weak = client.post(url("accounts:reset_set", "en"), {"password1": "abc", "password2": "abc"})
+    assert "too short" in weak.content.decode()
+    new = "another-long-passphrase-8"
+    response = client.post(url("accounts:reset_set"), {"password1": new, "password2": new})
+    assert response["Location"] == url("accounts:login")
+    user.refresh_from_db()
+    assert user.check_password(new)
+
+
+def test_reset_for_unknown_address_looks_the_same(client):
+    response = client.post(url("accounts:reset"), {"identifier": "nobody@example.org"})
+    assert response["Location"] == url("accounts:code")
+    assert not mail.outbox
+
+
+def test_the_email_link_confirms_after_a_button_press(client):
+    client.post(url("accounts:signup"), SIGNUP)
+    link = re.search(r"https?://\S+/verifier/\S+/", mail.outbox[0].body).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    page = client.get("/" + path)
+    assert page.status_code == 200
+    assert not User.objects.get().email_verified_at
+    client.post("/" + path)
+    assert User.objects.get().email_verified_at
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/fr/compte/verifier/not-a-uuid/abc/",
+        "/fr/compte/verifier/6f1c1d34-8f4e-4a53-9a53-1b9d2c1a0e77/abc/",
+    ],
+)
+def test_a_tampered_link_gets_a_clear_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "Ce lien ne fonctionne plus" in response.content.decode()
+
+
+def test_contact_change_page_keeps_the_value_on_wrong_password(client, applicant):
+    client.force_login(applicant)
+    response = client.post(
+        url("accounts:contact_change", "en", kind="email"),
+        {"value": "new@example.org", "password": "wrong"},
+    )
+    body = response.content.decode()
+    assert "Your current password is not right" in body
+    assert 'value="new@example.org"' in body
+
+
+def test_an_unknown_contact_kind_is_not_found(client, applicant):
+    client.force_login(applicant)
+    assert client.get("/fr/compte/coordonnees/fax/").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.SUPPORT, Role.SUPERVISOR, Role.ADMIN])
+def test_staff_must_pass_the_second_factor(client, staff_factory, role):
+    user, device = staff_factory(role)
+    response = client.post(url("accounts:login"), {"username": user.email, "password": PASSWORD})
+    follow = client.get(response["Location"])
+    assert follow.status_code == 302
+    assert follow["Location"].startswith(url("accounts:otp_verify"))
+    right = totp_code_now(device)
+    wrong = f"{(int(right) + 1) % 10**6:06d}"
+    response = client.post(url("accounts:otp_verify", "en"), {"token": wrong})
+    assert "This code is not right" in response.content.decode()
+    response = client.post(url("accounts:otp_verify", "en"), {"token": right})
+    assert "Wait a minute" in response.content.decode()
+    with time_machine.travel(dt.timedelta(seconds=31)):
+        client.post(url("accounts:otp_verify"), {"token": totp_code_now(device)})
+        assert client.get(url("web:dashboard")).status_code == 200
+
+
+def test_staff_without_authenticator_is_sent_to_enrol(client):
+    agent = UserFactory(role=Role.AGENT)
+    client.force_login(agent)
+    response = client.get(url("web:dashboard"))
+    assert response["Location"].startswith(url("accounts:otp_setup"))
+    page = client.get(url("accounts:otp_setup"))
+    assert b"<svg" in page.content
+
+
+def test_applicants_do_not_get_the_second_factor_pages(client, applicant):
+    client.force_login(applicant)
+    assert client.get(url("accounts:otp_setup")).status_code == 404
+    assert client.get(url("web:dashboard")).status_code == 200
+
+
+def test_admin_site_needs_the_second_factor(client, staff_factory):
+    admin, _device = staff_factory(Role.ADMIN)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    response = client.get(url("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(url("accounts:otp_verify"))
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_the_pause_ends_after_fifteen_minutes_it_is_never_permanent(client):
+    UserFactory(email="someone@example.org")
+    for _ in range(3):
+        client.post(url("accounts:login"), {"username": "someone@example.org", "password": "x"})
+    locked = client.post(
+        url("accounts:login"), {"username": "someone@example.org", "password": PASSWORD}
+    )
+    assert locked.status_code == 429
+    with time_machine.travel(dt.timedelta(minutes=16)):
+        response = client.post(
+            url("accounts:login"), {"username": "someone@example.org", "password": PASSWORD}
+        )
+    assert response.status_code == 302
+    assert response["Location"] == url("web:dashboard")
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_one_address_trying_many_accounts_is_paused_too(client):
+    target = UserFactory(email="target@example.org")
+    for n in range(3):
+        client.post(url("accounts:login"), {"username": f"guess{n}@example.org", "password": "x"})
+    response = client.post(url("accounts:login"), {"username": target.email, "password": PASSWORD})
+    assert response.status_code == 429
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_the_same_account_typed_differently_counts_as_one(client):
+    UserFactory(email=None, phone="+33612121212", phone_verified_at="2026-01-01T00:00Z")
+    for typed in ["06 12 12 12 12", "+33612121212", "0612121212"]:
+        client.post(
+            url("accounts:login"),
+            {"username": typed, "password": "x"},
+            REMOTE_ADDR=f"10.0.0.{len(typed)}",
+        )
+    response = client.post(
+        url("accounts:login"),
+        {"username": "+33 6 12 12 12 12", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.99",
+    )
+    assert response.status_code == 429
+
+
+def test_an_expired_link_gets_a_clear_page(client):
+    client.post(url("accounts:signup", "en"), SIGNUP)
+    link = re.search(r"https?://\S+/verifier/\S+/", mail.outbox[0].body).group(0)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    with time_machine.travel(dt.timedelta(hours=1)):
+        response = client.get(path)
+    assert response.status_code == 400
+    assert "This link no longer works" in response.content.decode()
+    assert not User.objects.get().email_verified_at
+
+
+def test_every_account_event_is_in_the_journal(client):
+    client.post(url("accounts:signup"), SIGNUP)
+    client.post(url("accounts:code"), {"code": _code(mail.outbox[0].body)})
+    client.post(url("accounts:logout"))
+    client.post(url("accounts:login"), {"username": "amina@example.org", "password": "nope"})
+    client.post(url("accounts:login"), {"username": "amina@example.org", "password": PASSWORD})
+    client.post(url("accounts:logout"))
+    client.post(url("accounts:reset"), {"identifier": "amina@example.org"})
+    client.post(url("accounts:code"), {"code": _code(mail.outbox[-1].body)})
+    new = "yet-another-long-passphrase"
+    client.post(url("accounts:reset_set"), {"password1": new, "password2": new})
+    client.post(url("accounts:login"), {"username": "amina@example.org", "password": new})
+    client.post(
+        url("accounts:contact_change", kind="email"),
+        {"value": "amina.new@example.org", "password": new},
+    )
+    client.post(url("accounts:code"), {"code": _code(mail.outbox[-1].body)})
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {
+        "account.signed_up",
+        "account.code_sent",
+        "account.contact_confirmed",
+        "account.logged_in",
+        "account.logged_out",
+        "account.login_failed",
+        "account.reset_requested",
+        "account.password_reset",
+        "account.contact_change_requested",
+        "account.contact_changed",
+    } <= actions
+    assert User.objects.get().email == "amina.new@example.org"

@@ -1,0 +1,337 @@
+"""Account pages: sign up, confirm, log in and out, reset a password, change contact details."""
+
+from typing import Any
+
+import segno
+from axes.helpers import get_client_ip_address
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from sejour.accounts import selectors, services
+from sejour.accounts.choices import Channel, Purpose
+from sejour.accounts.forms import (
+    CodeForm,
+    EmailChangeForm,
+    LoginForm,
+    PhoneChangeForm,
+    ResetRequestForm,
+    SetPasswordForm,
+    SignupForm,
+    TotpForm,
+)
+from sejour.accounts.models import Challenge, User
+from sejour.core.errors import DomainError
+
+PENDING = "sejour_pending_challenge"
+RESET_OK = "sejour_reset_ok"
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return get_client_ip_address(request)
+
+
+def _fail(form: Form, error: DomainError | ValidationError) -> None:
+    """Show a refused action as an error of the form, keeping what was typed."""
+    form.add_error(None, str(error.message) if isinstance(error, DomainError) else error)
+
+
+def _expect_code(request: HttpRequest, challenge_id: object, purpose: str, to: str) -> None:
+    request.session[PENDING] = {"id": str(challenge_id), "purpose": purpose, "to": to}
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else default
+
+
+@sensitive_post_parameters("password1", "password2")
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("web:dashboard")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _user, challenge = services.user_signup(
+                email=data["email"],
+                phone=data["phone"],
+                password=data["password1"],
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                language=get_language() or "fr",
+                ip=_ip(request),
+            )
+        except (DomainError, ValidationError) as error:
+            _fail(form, error)
+        else:
+            _expect_code(request, challenge.public_id, Purpose.CONFIRM, selectors.masked(challenge))
+            return redirect("accounts:code")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def _after_proof(request: HttpRequest, challenge: Challenge, *, same_browser: bool) -> HttpResponse:
+    """What follows a right code or link, by the code's purpose."""
+    request.session.pop(PENDING, None)
+    if challenge.purpose == Purpose.RESET:
+        request.session[RESET_OK] = str(challenge.public_id)
+        return redirect("accounts:reset_set")
+    if challenge.purpose == Purpose.CHANGE:
+        services.contact_change_confirm(challenge=challenge, ip=_ip(request))
+        messages.success(request, _("Your contact details are changed."))
+        return redirect("accounts:account" if request.user.is_authenticated else "accounts:login")
+    user = services.contact_confirm(challenge=challenge, ip=_ip(request))
+    if same_browser:
+        login(request, user, backend="sejour.accounts.backends.IdentifierBackend")
+        services.user_login_succeeded(user=user, ip=_ip(request))
+        messages.success(request, _("Your account is confirmed. Welcome."))
+        return redirect("web:dashboard")
+    messages.success(request, _("Your account is confirmed. You can log in."))
+    return redirect("accounts:login")
+
+
+def code(request: HttpRequest) -> HttpResponse:
+    """Type the code received by e-mail or SMS."""
+    pending = request.session.get(PENDING)
+    if not pending:
+        messages.info(request, _("No code is waiting. Start again from the beginning."))
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            challenge = services.challenge_check_code(
+                public_id=pending["id"], code=form.cleaned_data["code"]
+            )
+            return _after_proof(request, challenge, same_browser=True)
+        except DomainError as error:
+            _fail(form, error)
+    return render(request, "accounts/code.html", {"form": form, "pending": pending})
+
+
+@require_POST
+def code_resend(request: HttpRequest) -> HttpResponse:
+    """Send a new sign-up code; other codes are asked again from their own page."""
+    pending = request.session.get(PENDING)
+    if not pending:
+        return redirect("accounts:login")
+    if pending["purpose"] != Purpose.CONFIRM:
+        start = "accounts:reset" if pending["purpose"] == Purpose.RESET else "accounts:account"
+        return redirect(start)
+    user = selectors.user_for_challenge(public_id=pending["id"])
+    if user is None or user.has_confirmed_contact:
+        return redirect("accounts:login")
+    try:
+        challenge = services.confirmation_resend(user=user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        _expect_code(request, challenge.public_id, Purpose.CONFIRM, selectors.masked(challenge))
+        messages.success(request, _("A new code is on its way."))
+    return redirect("accounts:code")
+
+
+def link(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
+    """A link from an e-mail: shown first, used only by pressing the button (mail scanners GET)."""
+    try:
+        challenge = services.challenge_check_token(public_id=public_id, token=token)
+    except (DomainError, ValidationError):
+        return render(request, "accounts/link_invalid.html", status=400)
+    if request.method == "POST":
+        try:
+            return _after_proof(request, challenge, same_browser=False)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+    return render(request, "accounts/link.html", {"challenge": challenge})
+
+
+@sensitive_post_parameters("password")
+def login_view(request: HttpRequest) -> HttpResponseBase:
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        identifier = form.cleaned_data["username"]
+        user = authenticate(request, username=identifier, password=form.cleaned_data["password"])
+        if user is None:
+            if getattr(request, "axes_locked_out", False):
+                return lockout(request, None, {"username": identifier})
+            services.user_login_failed(identifier=identifier, ip=_ip(request))
+            form.add_error(
+                None,
+                _(
+                    "The e-mail address, phone number or password is not right. "
+                    "Check and try again."
+                ),
+            )
+        else:
+            return _login_accepted(request, user)
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request, "")})
+
+
+def _login_accepted(request: HttpRequest, user: User) -> HttpResponse:
+    if not user.has_confirmed_contact:
+        try:
+            challenge = services.confirmation_resend(user=user)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            return redirect("accounts:login")
+        _expect_code(request, challenge.public_id, Purpose.CONFIRM, selectors.masked(challenge))
+        messages.info(request, _("Confirm your account first: we have sent you a new code."))
+        return redirect("accounts:code")
+    login(request, user)
+    services.user_login_succeeded(user=user, ip=_ip(request))
+    return redirect(_next_url(request, reverse("web:dashboard")))
+
+
+def lockout(
+    request: HttpRequest, response: HttpResponseBase | None, credentials: dict[str, Any] | None
+) -> HttpResponseBase:
+    """Too many failed logins: say so plainly and for how long; never a permanent lock."""
+    if response is not None and getattr(request, "sejour_lockout_shown", False):
+        return response  # the login view already answered; axes' middleware calls this again
+    request.sejour_lockout_shown = True  # type: ignore[attr-defined]
+    identifier = str((credentials or {}).get("username") or request.POST.get("username", ""))
+    services.user_login_failed(identifier=identifier, ip=_ip(request), locked=True)
+    form = LoginForm(initial={"username": identifier})
+    context = {
+        "form": form,
+        "lock_message": _(
+            "Too many failed attempts. For your safety, logging in is paused for 15 minutes. "
+            "You can reset your password meanwhile."
+        ),
+    }
+    return render(request, "accounts/login.html", context, status=429)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        services.user_logged_out(user=request.user, ip=_ip(request))
+    logout(request)
+    messages.success(request, _("You are logged out."))
+    return redirect("web:home")
+
+
+def reset(request: HttpRequest) -> HttpResponse:
+    """Forgotten password: a code goes to the account's e-mail address or phone."""
+    form = ResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        identifier = form.cleaned_data["identifier"]
+        try:
+            public_id = services.password_reset_request(identifier=identifier, ip=_ip(request))
+        except DomainError as error:
+            _fail(form, error)
+        else:
+            _expect_code(request, public_id, Purpose.RESET, selectors.masked_value(identifier))
+            return redirect("accounts:code")
+    return render(request, "accounts/reset.html", {"form": form})
+
+
+@sensitive_post_parameters("password1", "password2")
+def reset_set(request: HttpRequest) -> HttpResponse:
+    """Choose a new password once the reset code was right."""
+    challenge = selectors.challenge_open(public_id=request.session.get(RESET_OK))
+    if challenge is None:
+        messages.error(request, _("This reset has expired. Ask for a new code."))
+        return redirect("accounts:reset")
+    form = SetPasswordForm(request.POST or None, user=challenge.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_complete(
+                challenge=challenge, password=form.cleaned_data["password1"], ip=_ip(request)
+            )
+        except (DomainError, ValidationError) as error:
+            _fail(form, error)
+        else:
+            request.session.pop(RESET_OK, None)
+            messages.success(request, _("Your password is changed. You can log in."))
+            return redirect("accounts:login")
+    return render(request, "accounts/reset_set.html", {"form": form})
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/account.html", {"profile": request.user})
+
+
+@login_required
+@sensitive_post_parameters("password")
+def contact_change(request: HttpRequest, kind: str) -> HttpResponse:
+    """Give a new e-mail address or phone number; a code confirms it."""
+    if kind not in (Channel.EMAIL, Channel.SMS):
+        raise Http404
+    form_class = EmailChangeForm if kind == Channel.EMAIL else PhoneChangeForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            challenge = services.contact_change_request(
+                user=request.user,  # type: ignore[arg-type]
+                actor=request.user,  # type: ignore[arg-type]
+                kind=kind,
+                value=str(form.cleaned_data["value"]),
+                password=form.cleaned_data["password"],
+                ip=_ip(request),
+            )
+        except DomainError as error:
+            _fail(form, error)
+        else:
+            _expect_code(request, challenge.public_id, Purpose.CHANGE, selectors.masked(challenge))
+            return redirect("accounts:code")
+    return render(request, "accounts/contact_change.html", {"form": form, "kind": kind})
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Staff: add an authenticator app, proven by its first code."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_staff_role:
+        raise Http404
+    if user.is_verified():  # type: ignore[attr-defined]
+        return redirect(_next_url(request, reverse("web:dashboard")))
+    device = services.otp_device_start(user=user)
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.otp_device_confirm(
+                user=user, device=device, token=form.cleaned_data["token"], ip=_ip(request)
+            )
+        except DomainError as error:
+            _fail(form, error)
+        else:
+            otp_login(request, device)
+            return redirect(_next_url(request, reverse("web:dashboard")))
+    qr = segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code to scan"))
+    secret = selectors.totp_secret(device=device)
+    return render(request, "accounts/otp_setup.html", {"form": form, "qr": qr, "secret": secret})
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Staff: the second factor after the password."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_staff_role:
+        raise Http404
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.otp_verify(
+                user=user, token=form.cleaned_data["token"], ip=_ip(request)
+            )
+        except DomainError as error:
+            _fail(form, error)
+        else:
+            otp_login(request, device)
+            return redirect(_next_url(request, reverse("web:dashboard")))
+    return render(request, "accounts/otp_verify.html", {"form": form})

@@ -1,0 +1,1 @@
+"""Documents the system issues: codes, signatures and PDF rendering (models come later)."""

@@ -1,0 +1,373 @@
+"""Writes of attestations: issue a document, signed, rendered in its holder's language, stored.
+
+The dossier side decides when a document is due and passes its facts; this side lays them
+out, signs them, keeps the PDF and records the issue in the audit journal.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
+
+from sejour.attestations import codes, render, rendering, signing, tasks
+from sejour.attestations.choices import Kind
+from sejour.attestations.models import Attestation
+from sejour.audit import services as audit
+
+
+def new_code() -> str:
+    """A verification code no document carries yet."""
+    while True:
+        code = codes.new_verification_code()
+        if not Attestation.objects.filter(code=code).exists():
+            return code
+
+
+def _verification(code: str, language: str, payload: dict[str, Any]) -> render.Verification:
+    return render.Verification(
+        code=code,
+        url=f"{settings.SITE_URL}/{language}/verifier/{code}/",
+        token=signing.sign(payload),
+    )
+
+
+def _initials(name: str) -> str:
+    return "".join(part[0] for part in name.split() if part).upper()[:6]
+
+
+@transaction.atomic
+def receipt_issue(*, dossier: Any, facts: dict[str, Any]) -> Attestation:
+    """The filing receipt (attestation de dépôt), issued once per dossier, at filing.
+
+    Its facts, code and signed token are fixed here, in the filing's transaction; the PDF is
+    laid out from them after the commit (by the worker, or at the first download, whichever
+    comes first), so the filing itself stays short.
+    """
+    existing = Attestation.objects.filter(dossier=dossier, kind=Kind.RECEIPT).first()
+    if existing is not None:
+        return existing
+    holder = dossier.applicant
+    issued_at = timezone.now()
+    code = new_code()
+    payload = {
+        "kind": Kind.RECEIPT.value,
+        "code": code,
+        "dossier": dossier.number,
+        "holder": _initials(facts["holder"]),
+        "filed_at": facts["filed_at"],
+        "issued_at": issued_at.isoformat(),
+    }
+    attestation = Attestation.objects.create(
+        kind=Kind.RECEIPT,
+        dossier=dossier,
+        holder=holder,
+        code=code,
+        issued_at=issued_at,
+        language=holder.language or settings.LANGUAGE_CODE,
+        facts=facts,
+        token=signing.sign(payload),
+    )
+    tasks.attestation_render.enqueue(attestation_id=attestation.pk)
+    audit.record(
+        actor=None,
+        action="attestation.issued",
+        target=attestation,
+        data={"kind": Kind.RECEIPT.value, "dossier": dossier.number, "code": code},
+    )
+    return attestation
+
+
+def attempt_render(*, dossier: Any, at: dt.datetime, proof_code: str) -> bytes:
+    """The proof that a filing failed on the platform's side, in the holder's language.
+
+    Rendered from the recorded attempt each time it is asked for, so it needs nothing stored
+    but the attempt itself.
+    """
+    holder = dossier.applicant
+    language = holder.language or settings.LANGUAGE_CODE
+    payload = {
+        "kind": Kind.PROOF_OF_ATTEMPT.value,
+        "code": proof_code,
+        "dossier": dossier.number,
+        "holder": _initials(holder.display_name),
+        "attempted_at": at.isoformat(),
+    }
+    with translation.override(language):
+        return render.render_proof_of_attempt(
+            render.AttemptData(
+                language=language,
+                labels=rendering.labels(),
+                title=_("Proof of a filing attempt"),
+                holder=render.Holder(full_name=holder.display_name),
+                dossier_number=dossier.number,
+                procedure=_(dossier.procedure.name),
+                permit_type=_(dossier.permit_type.name) if dossier.permit_type else "",
+                prefecture=dossier.prefecture.name if dossier.prefecture else "",
+                attempted_at=at,
+                issued_at=at,
+                incident_reference=proof_code,
+                failure=_(
+                    "The online service could not complete the filing. The fault lies with "
+                    "the service, not with the applicant."
+                ),
+                verification=_verification(proof_code, language, payload),
+                legal_mention=_(
+                    "This proof records an attempt to file on the date shown. Any prefecture "
+                    "counter registers the application on presenting it (décret 2023-191); "
+                    "when the filing goes through, the application keeps this date."
+                ),
+            )
+        )
+
+
+@transaction.atomic
+def decision_letter_issue(
+    *,
+    dossier: Any,
+    outcome: str,
+    reasons: Sequence[StrOrPromise],
+    remedies: Sequence[StrOrPromise],
+    decided_at: dt.datetime,
+    agent_name: str,
+) -> Attestation:
+    """The decision letter, laid out in the holder's language, signed, stored, and checkable
+    by its code like any issued document. `reasons` and `remedies` are translatable texts."""
+    holder = dossier.applicant
+    language = holder.language or settings.LANGUAGE_CODE
+    code = new_code()
+    payload = {
+        "kind": "decision",
+        "code": code,
+        "dossier": dossier.number,
+        "holder": _initials(holder.display_name),
+        "outcome": outcome,
+        "decided_at": decided_at.isoformat(),
+    }
+    refused = outcome == "refused"
+    verification = _verification(code, language, payload)
+    payload_token = verification.token
+    with translation.override(language):
+        pdf = render.render_decision_letter(
+            render.DecisionLetterData(
+                language=language,
+                labels=rendering.labels(),
+                title=_("Refusal of a residence permit") if refused else _("Favourable decision"),
+                holder=render.Holder(
+                    full_name=holder.display_name,
+                    date_of_birth=holder.date_of_birth,
+                    nationality=holder.nationality or None,
+                    foreigner_number=holder.foreigner_number or None,
+                ),
+                dossier_number=dossier.number,
+                procedure=_(dossier.procedure.name),
+                permit_type=_(dossier.permit_type.name) if dossier.permit_type else "",
+                prefecture=dossier.prefecture.name if dossier.prefecture else "",
+                filed_at=dossier.submitted_at or decided_at,
+                decided_at=decided_at,
+                outcome_text=(
+                    _("Your application is refused, for the grounds below.")
+                    if refused
+                    else _("Your application is approved.")
+                ),
+                reasons=[str(text) for text in reasons],
+                remedies=[str(text) for text in remedies],
+                agent_name=agent_name,
+                verification=verification,
+                legal_mention=_(
+                    "Decision taken under the Code of entry and residence of foreigners and of "
+                    "the right of asylum (CESEDA). Keep this letter."
+                ),
+            )
+        )
+    name, sha256 = rendering.store(Kind.DECISION, pdf)
+    attestation = Attestation.objects.create(
+        kind=Kind.DECISION,
+        dossier=dossier,
+        holder=holder,
+        code=code,
+        issued_at=decided_at,
+        language=language,
+        facts={"outcome": outcome, "dossier": dossier.number},
+        token=str(payload_token),
+        pdf=name,
+        sha256=sha256,
+    )
+    audit.record(
+        actor=None,
+        action="attestation.issued",
+        target=attestation,
+        data={"kind": Kind.DECISION.value, "dossier": dossier.number, "code": code},
+    )
+    return attestation
+
+
+@transaction.atomic
+def attestation_revoke(*, dossier: Any, pdf_name: str, reason: str) -> int:
+    """Mark a document withdrawn: the public check then says so. Returns how many."""
+    now = timezone.now()
+    revoked = 0
+    for attestation in Attestation.objects.filter(
+        dossier=dossier, pdf=pdf_name, revoked_at__isnull=True
+    ):
+        attestation.revoked_at = now
+        attestation.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=None,
+            action="attestation.revoked",
+            target=attestation,
+            data={"reason": reason[:200]},
+        )
+        revoked += 1
+    return revoked
+
+
+# --- Attestations that prove the right to stay (extension, favourable decision) -----------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CoverItem:
+    """One attestation to issue: the dossier layer decides the period and the work right."""
+
+    dossier: Any
+    kind: str  # Kind.EXTENSION or Kind.FAVOURABLE
+    valid_from: dt.date
+    valid_until: dt.date
+    right_to_work: bool
+    facts: dict[str, Any]  # holder, dossier, procedure, permit_type, prefecture, filed_at…
+
+
+def _cover_payload(item: CoverItem, code: str, issued_at: dt.datetime) -> dict[str, Any]:
+    return {
+        "kind": item.kind,
+        "code": code,
+        "dossier": item.facts["dossier"],
+        "holder": _initials(item.facts["holder"]),
+        "born": item.facts.get("date_of_birth") or "",
+        "from": item.valid_from.isoformat(),
+        "until": item.valid_until.isoformat(),
+        "work": item.right_to_work,
+        "issued_at": issued_at.isoformat(),
+    }
+
+
+def _cover_rows(items: Sequence[CoverItem], issued_at: dt.datetime) -> list[Attestation]:
+    rows = []
+    for item in items:
+        code = codes.new_verification_code()
+        rows.append(
+            Attestation(
+                kind=item.kind,
+                dossier=item.dossier,
+                holder_id=item.dossier.applicant_id,
+                code=code,
+                issued_at=issued_at,
+                valid_from=item.valid_from,
+                valid_until=item.valid_until,
+                right_to_work=item.right_to_work,
+                language=item.facts.get("language") or settings.LANGUAGE_CODE,
+                facts=item.facts,
+                token=signing.sign(_cover_payload(item, code, issued_at)),
+            )
+        )
+    return rows
+
+
+@transaction.atomic
+def cover_issue_many(*, items: Sequence[CoverItem]) -> list[Attestation]:
+    """Issue a batch of attestations in one insert, each with its audit entry.
+
+    The database refuses a second live attestation for the same dossier, kind and first day
+    (and a code already used): the whole batch is then rolled back with IntegrityError, and
+    the caller issues the items one by one with `cover_issue`. The PDFs are laid out at the
+    first download (or by the worker), never here: the batch stays short.
+    """
+    if not items:
+        return []
+    issued_at = timezone.now()
+    rows = Attestation.objects.bulk_create(_cover_rows(items, issued_at))
+    audit.record_many(
+        actor=None,
+        action="attestation.issued",
+        targets=rows,
+        data=[
+            {
+                "kind": row.kind,
+                "dossier": item.facts["dossier"],
+                "code": row.code,
+                "from": row.valid_from,
+                "until": row.valid_until,
+                "work": row.right_to_work,
+            }
+            for row, item in zip(rows, items, strict=True)
+        ],
+    )
+    return rows
+
+
+@transaction.atomic
+def cover_issue(*, item: CoverItem) -> tuple[Attestation, bool]:
+    """Issue one attestation unless the same period is already issued; (it, created)."""
+    existing = Attestation.objects.filter(
+        dossier=item.dossier,
+        kind=item.kind,
+        valid_from=item.valid_from,
+        revoked_at__isnull=True,
+    ).first()
+    if existing is not None:
+        return existing, False
+    while True:
+        try:
+            with transaction.atomic():
+                return cover_issue_many(items=[item])[0], True
+        except IntegrityError:
+            # A code drawn twice (one chance in 10^18), or the same period issued meanwhile.
+            existing = Attestation.objects.filter(
+                dossier=item.dossier,
+                kind=item.kind,
+                valid_from=item.valid_from,
+                revoked_at__isnull=True,
+            ).first()
+            if existing is not None:
+                return existing, False
+
+
+@transaction.atomic
+def cover_end(*, dossier: Any, last_day: dt.date, reason: str, kinds: Sequence[str]) -> int:
+    """End the dossier's live attestations of `kinds` after `last_day`.
+
+    The one running on `last_day` stays valid through that day and is marked as cut short;
+    those that would only start later are revoked. The public check says which and why.
+    Returns how many documents changed.
+    """
+    now = timezone.now()
+    changed = 0
+    live = Attestation.objects.select_for_update().filter(
+        dossier=dossier, kind__in=kinds, revoked_at__isnull=True
+    )
+    for attestation in live:
+        if attestation.valid_from is not None and attestation.valid_from > last_day:
+            attestation.revoked_at = now
+            fields = ["revoked_at", "end_reason"]
+        elif attestation.valid_until is not None and attestation.valid_until > last_day:
+            if attestation.ends_on is not None and attestation.ends_on <= last_day:
+                continue
+            attestation.ends_on = last_day
+            fields = ["ends_on", "end_reason"]
+        else:
+            continue
+        attestation.end_reason = reason
+        attestation.save(update_fields=fields)
+        audit.record(
+            actor=None,
+            action="attestation.ended",
+            target=attestation,
+            data={"reason": reason, "last_day": last_day, "revoked": "revoked_at" in fields},
+        )
+        changed += 1
+    return changed

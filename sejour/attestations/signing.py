@@ -1,0 +1,203 @@
+"""Signed tokens for the QR codes of issued documents: Ed25519 over canonical JSON.
+
+A token is `base64url(canonical JSON).base64url(signature)`, without padding. The JSON is the
+payload plus `kid`, the id of the signing key (the first 8 hex digits of the SHA-256 of its
+raw public key), so a verifier picks the right key among the current one and the old ones
+still accepted after a rotation. Anyone holding the published public key can check a token
+offline: decode the first part, verify the signature over those exact bytes.
+"""
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+from django.core import signing as django_signing
+from django.core.exceptions import ImproperlyConfigured
+
+KEY_ID_FIELD = "kid"
+# A payload holds a dozen short fields; anything much longer is not ours.
+MAX_TOKEN_LENGTH = 2048
+
+
+class BadSignature(django_signing.BadSignature):
+    """The token is malformed, tampered with, or signed by a key we do not accept."""
+
+
+class UnknownKey(BadSignature):
+    """The token names a key that is neither the current one nor an accepted old one."""
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _b64decode(text: str) -> bytes:
+    """Strict base64url: one encoding per byte string, so a token cannot be respelled."""
+    if not text or not _B64URL.issuperset(text):
+        raise BadSignature("The token is not base64url.")
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise BadSignature("The token is not base64url.") from error
+    if _b64encode(data) != text:
+        raise BadSignature("The token is not base64url.")
+    return data
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise TypeError("A signed datetime must be aware.")
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"Cannot sign a value of type {type(value).__name__}.")
+
+
+def canonical_json(payload: Mapping[str, Any]) -> bytes:
+    """Sorted keys, no spaces, UTF-8; dates and aware datetimes as ISO 8601 strings."""
+    return json.dumps(
+        payload,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        default=_json_default,
+    ).encode("utf-8")
+
+
+def raw_public_key(public_key: Ed25519PublicKey) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    """The first 8 hex digits of the SHA-256 of the raw public key."""
+    return hashlib.sha256(raw_public_key(public_key)).hexdigest()[:8]
+
+
+def public_pem(public_key: Ed25519PublicKey) -> str:
+    return public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+
+
+def load_private_key(text: str) -> Ed25519PrivateKey:
+    """An Ed25519 private key from PEM (PKCS#8) or from the base64 of its 32 raw bytes."""
+    text = text.strip()
+    if text.startswith("-----BEGIN"):
+        try:
+            key = serialization.load_pem_private_key(text.encode("ascii"), password=None)
+        except (ValueError, TypeError) as error:
+            raise ImproperlyConfigured("The signing key is not a readable PEM key.") from error
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ImproperlyConfigured("The signing key must be an Ed25519 key.")
+        return key
+    return Ed25519PrivateKey.from_private_bytes(_raw_key_bytes(text, "signing key"))
+
+
+def load_public_key(text: str) -> Ed25519PublicKey:
+    """An Ed25519 public key from PEM (SubjectPublicKeyInfo) or from base64 of its 32 bytes."""
+    text = text.strip()
+    if text.startswith("-----BEGIN"):
+        try:
+            key = serialization.load_pem_public_key(text.encode("ascii"))
+        except (ValueError, TypeError) as error:
+            raise ImproperlyConfigured("A public key is not a readable PEM key.") from error
+        if not isinstance(key, Ed25519PublicKey):
+            raise ImproperlyConfigured("A public key must be an Ed25519 key.")
+        return key
+    return Ed25519PublicKey.from_public_bytes(_raw_key_bytes(text, "public key"))
+
+
+def _raw_key_bytes(text: str, what: str) -> bytes:
+    standard = text.rstrip("=").replace("-", "+").replace("_", "/")
+    try:
+        raw = base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise ImproperlyConfigured(f"The {what} is neither PEM nor base64.") from error
+    if len(raw) != 32:
+        raise ImproperlyConfigured(f"The {what} must be 32 bytes, not {len(raw)}.")
+    return raw
+
+
+class KeyRing:
+    """The current signing key and the old public keys still accepted for verification."""
+
+    def __init__(
+        self,
+        private_key: Ed25519PrivateKey,
+        old_public_keys: Iterable[Ed25519PublicKey] = (),
+    ) -> None:
+        self.private_key = private_key
+        self.public_key = private_key.public_key()
+        self.key_id = key_id(self.public_key)
+        self._verifiers = {key_id(key): key for key in old_public_keys}
+        self._verifiers[self.key_id] = self.public_key
+
+    def sign(self, payload: Mapping[str, Any]) -> str:
+        """The compact token for `payload`, signed with the current key."""
+        if KEY_ID_FIELD in payload:
+            raise ValueError(f"{KEY_ID_FIELD!r} is reserved for the key id.")
+        message = canonical_json({**payload, KEY_ID_FIELD: self.key_id})
+        return f"{_b64encode(message)}.{_b64encode(self.private_key.sign(message))}"
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """The payload of `token` (without the key id), or BadSignature."""
+        if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 1:
+            raise BadSignature("The token is malformed.")
+        encoded_message, encoded_signature = token.split(".")
+        message = _b64decode(encoded_message)
+        signature = _b64decode(encoded_signature)
+        try:
+            payload = json.loads(message)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise BadSignature("The token's payload is not JSON.") from error
+        if not isinstance(payload, dict) or not isinstance(payload.get(KEY_ID_FIELD), str):
+            raise BadSignature("The token names no key.")
+        public_key = self._verifiers.get(payload[KEY_ID_FIELD])
+        if public_key is None:
+            raise UnknownKey("The token is signed by a key that is not accepted.")
+        try:
+            public_key.verify(signature, message)
+        except InvalidSignature as error:
+            raise BadSignature("The token's signature does not match.") from error
+        del payload[KEY_ID_FIELD]
+        return payload
+
+    def published_keys(self) -> dict[str, str]:
+        """Key id → PEM public key, for every key whose tokens are still accepted."""
+        return {kid: public_pem(key) for kid, key in sorted(self._verifiers.items())}
+
+
+def keyring() -> KeyRing:
+    """The key ring the settings describe (read on each call, so settings overrides apply)."""
+    return KeyRing(
+        load_private_key(settings.SEJOUR_SIGNING_KEY),
+        [load_public_key(pem) for pem in settings.SEJOUR_SIGNING_OLD_PUBLIC_KEYS],
+    )
+
+
+def sign(payload: Mapping[str, Any]) -> str:
+    """The compact token for `payload`, signed with the current key from the settings."""
+    return keyring().sign(payload)
+
+
+def verify(token: str) -> dict[str, Any]:
+    """The payload of `token`, or BadSignature; old keys from the settings are accepted."""
+    return keyring().verify(token)
+
+
+def public_key_pem() -> str:
+    """The current public key, PEM, to publish for offline verification."""
+    return public_pem(keyring().public_key)

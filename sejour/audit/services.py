@@ -1,0 +1,157 @@
+"""Writing to the journal: `record()` is the only way an entry is made."""
+
+import ipaddress
+import re
+from collections.abc import Mapping, Sequence
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, connections, models, router, transaction
+from django.utils.ipv6 import clean_ipv6_address
+
+from sejour.audit.chain import GENESIS_HASH, canonical_data
+from sejour.audit.models import AuditEntry, target_key
+from sejour.core import clock
+
+# Key of the PostgreSQL advisory lock that makes writers append one at a time
+# (ASCII "SEJOURAU"; in pg_locks: locktype advisory, classid 1397049935, objid 1431454037).
+CHAIN_LOCK_ID = 0x53454A4F55524155
+
+ACTION_PATTERN = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
+
+
+# How often a writer that lost its place in the chain reads the head again.
+SEQ_RETRIES = 5
+
+
+def record(
+    *,
+    actor: AbstractBaseUser | None,
+    action: str,
+    target: models.Model | None = None,
+    on_behalf_of: AbstractBaseUser | None = None,
+    data: Mapping[str, object] | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    """Append one entry to the journal and return it.
+
+    `actor` and `on_behalf_of` are saved users, or None when the system acts. `action` is a
+    dotted slug ("account.login_failed"). `target` is any saved model instance. `data` is a
+    dict of JSON values, dates, UUIDs and Decimals (see `chain.canonical_data`); anything else
+    raises TypeError. `ip` is an IPv4 or IPv6 address.
+
+    Call it inside the transaction of the change it records, so that both commit or neither
+    does; it opens its own `transaction.atomic()` so it also works alone. Writers never fork
+    the chain: on PostgreSQL a transaction-scoped advisory lock is held from before the head
+    is read until the caller's transaction ends (call it late in long transactions); on SQLite
+    the project opens every transaction with BEGIN IMMEDIATE, so writers already take the
+    database's one write lock in turn. The unique `seq` is the last guard on any engine.
+    """
+    if not isinstance(action, str) or not ACTION_PATTERN.fullmatch(action) or len(action) > 100:
+        raise ValueError(f'audit action must be a dotted slug like "account.signed_up": {action!r}')
+    target_type, target_id = target_key(target) if target is not None else ("", "")
+    entry = AuditEntry(
+        actor_id=_user_id(actor, "actor"),
+        on_behalf_of_id=_user_id(on_behalf_of, "on_behalf_of"),
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        data=canonical_data({} if data is None else data),
+        ip=_normalised_ip(ip),
+    )
+    using = router.db_for_write(AuditEntry)
+    for attempt in range(SEQ_RETRIES):
+        try:
+            with transaction.atomic(using=using):
+                _lock_chain(using)
+                head = (
+                    AuditEntry.objects.using(using)
+                    .order_by("-seq")
+                    .values_list("seq", "hash")
+                    .first()
+                )
+                entry.seq, entry.prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+                entry.created_at = clock.now()
+                entry.hash = entry.compute_hash()
+                entry.save(using=using)
+            return entry
+        except IntegrityError:
+            # Another writer took this place in the chain (only where writers share a
+            # connection, as a test server's threads do): read the new head and try again.
+            entry.pk = None
+            entry._state.adding = True
+            if attempt == SEQ_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def record_many(
+    *,
+    actor: AbstractBaseUser | None,
+    action: str,
+    targets: Sequence[models.Model],
+    data: Sequence[Mapping[str, object]],
+) -> int:
+    """Append one entry per target, in one insert: for batches such as the nightly sweep.
+
+    The same rules as `record` (same transaction as the change, chain lock held until the
+    commit); `data[i]` goes with `targets[i]`. Returns how many entries were written.
+    """
+    if len(targets) != len(data):
+        raise ValueError("record_many needs one data mapping per target")
+    if not targets:
+        return 0
+    if not isinstance(action, str) or not ACTION_PATTERN.fullmatch(action) or len(action) > 100:
+        raise ValueError(f'audit action must be a dotted slug like "account.signed_up": {action!r}')
+    actor_id = _user_id(actor, "actor")
+    using = router.db_for_write(AuditEntry)
+    with transaction.atomic(using=using):
+        _lock_chain(using)
+        head = AuditEntry.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
+        seq, prev_hash = head if head else (0, GENESIS_HASH)
+        now = clock.now()
+        entries = []
+        for target, values in zip(targets, data, strict=True):
+            target_type, target_id = target_key(target)
+            seq += 1
+            entry = AuditEntry(
+                seq=seq,
+                created_at=now,
+                actor_id=actor_id,
+                action=action,
+                target_type=target_type,
+                target_id=target_id,
+                data=canonical_data(values),
+                prev_hash=prev_hash,
+            )
+            entry.hash = entry.compute_hash()
+            prev_hash = entry.hash
+            entries.append(entry)
+        AuditEntry.objects.using(using).append_chained(entries)
+    return len(entries)
+
+
+def _user_id(user: AbstractBaseUser | None, role: str) -> int | str | None:
+    if user is None:
+        return None
+    if not isinstance(user, get_user_model()):
+        raise TypeError(f"audit {role} must be a user or None, not {type(user).__name__}")
+    pk: int | str | None = user.pk
+    if pk is None:
+        raise ValueError(f"audit {role} must be a saved user")
+    return pk
+
+
+def _normalised_ip(ip: str | None) -> str | None:
+    """The address as the databases give it back, so the hash survives a round trip."""
+    if ip is None or ip == "":
+        return None
+    address = ipaddress.ip_address(ip)  # raises ValueError when it is not an address
+    return clean_ipv6_address(ip) if address.version == 6 else str(address)
+
+
+def _lock_chain(using: str) -> None:
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_ID])

@@ -1,0 +1,28 @@
+"""The prefecture's back-office pages."""
+
+from django.urls import path
+
+from sejour.backoffice import views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("lot/", views.bulk, name="bulk"),
+    path("recherche/", views.search, name="search"),
+    path("chiffres/", views.figures, name="figures"),
+    path("<str:number>/", views.review, name="review"),
+    path("<str:number>/fichiers/<int:document_id>/", views.document, name="document"),
+    path("<str:number>/prendre/", views.take, name="take"),
+    path("<str:number>/attribuer/", views.assign, name="assign"),
+    path("<str:number>/demander/", views.request_documents, name="request"),
+    path("<str:number>/accepter/", views.approve, name="approve"),
+    path("<str:number>/refuser/", views.refuse, name="refuse"),
+    path("<str:number>/retirer-decision/", views.withdraw_decision, name="withdraw_decision"),
+    path(
+        "<str:number>/accorder-attestation/", views.grant_extension, name="grant_extension"
+    ),
+    path("<str:number>/remise-titre/", views.hand_over, name="hand_over"),
+    path("<str:number>/note/", views.note, name="note"),
+    path("<str:number>/message/", views.message, name="message"),
+]

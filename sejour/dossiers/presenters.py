@@ -1,0 +1,259 @@
+"""What the applicant's pages say about a dossier, in plain words: state, next step, history."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sejour.catalog.models import ChecklistItem
+from sejour.dossiers import selectors
+from sejour.dossiers.choices import EventKind, Status
+from sejour.dossiers.models import Document, Dossier, Event
+from sejour.dossiers.windows import decision_due, filing_check
+
+
+@dataclass
+class Summary:
+    """Where the dossier stands, what happens next and by when."""
+
+    status: str
+    headline: str
+    next_step: str
+    badge: str
+
+
+def summary(dossier: Dossier, *, today: dt.date) -> Summary:
+    status = dossier.get_status_display()
+    if dossier.status == Status.DRAFT:
+        check = filing_check(dossier=dossier, on=today)
+        missing = services_missing(dossier)
+        if check is not None and check.too_early:
+            next_step = _("You can prepare everything now; filing opens on %(date)s.") % {
+                "date": _date(check.window_opens)
+            }
+        elif missing:
+            next_step = _("Answer the questions and add the documents still missing, then file.")
+        else:
+            next_step = _("Everything is there: check and file your application.")
+        return Summary(
+            status, _("Not filed yet: this is a draft, saved as you go."), next_step, "info"
+        )
+    if dossier.status == Status.SUBMITTED:
+        return Summary(
+            status,
+            _("Filed on %(date)s. The prefecture will review it.")
+            % {"date": _date(dossier.submitted_at)},
+            " ".join(
+                (
+                    _(
+                        "Nothing to do for now. You can still add or correct documents until the decision."
+                    ),
+                    _decision_due(dossier),
+                )
+            ),
+            "new",
+        )
+    if dossier.status == Status.IN_REVIEW:
+        return Summary(
+            status,
+            _("An agent of the prefecture is reviewing your application."),
+            " ".join(
+                (
+                    _("Nothing to do for now. We will write to you if something is needed."),
+                    _decision_due(dossier),
+                )
+            ),
+            "new",
+        )
+    if dossier.status == Status.AWAITING_APPLICANT:
+        return Summary(
+            status,
+            _("The prefecture needs something from you."),
+            _("Read the messages below and send what is asked."),
+            "warning",
+        )
+    if dossier.status in (Status.APPROVED, Status.CLOSED):
+        return Summary(status, _("Your application was approved."), "", "success")
+    if dossier.status == Status.REFUSED:
+        return Summary(status, _("Your application was refused."), "", "error")
+    return Summary(status, _("You withdrew this application."), "", "info")
+
+
+def decision_due_on(dossier: Dossier) -> dt.date | None:
+    """When the administration's silence becomes an implicit decision (R.432-2)."""
+    return dossier.decision_due_on or decision_due(dossier=dossier)
+
+
+def _decision_due(dossier: Dossier) -> str:
+    due = decision_due_on(dossier)
+    if due is None:
+        return ""
+    return _(
+        "A decision is due by %(date)s. Without an answer by then, the silence counts as a "
+        "refusal, which you can challenge."
+    ) % {"date": _date(due)}
+
+
+def services_missing(dossier: Dossier) -> bool:
+    return bool(selectors.missing_items(dossier=dossier)) or not dossier.postcode
+
+
+def _date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
+    return value.strftime("%d/%m/%Y")
+
+
+@dataclass
+class ChecklistRow:
+    item: ChecklistItem
+    current: list[Document] = field(default_factory=list)
+    history: list[Document] = field(default_factory=list)
+
+    @property
+    def missing(self) -> bool:
+        return self.item.required and not self.current
+
+
+def checklist_rows(dossier: Dossier) -> list[ChecklistRow]:
+    """Each document asked, with the files on record now and the earlier versions."""
+    rows = {item.code: ChecklistRow(item) for item in selectors.checklist(dossier=dossier)}
+    for document in dossier.documents.filter(message__isnull=True).order_by("uploaded_at", "pk"):
+        row = rows.get(document.item_code)
+        if row is None:
+            continue
+        (row.current if document.is_current else row.history).append(document)
+    return list(rows.values())
+
+
+@dataclass
+class TimelineRow:
+    event: Event
+    title: str
+    details: list[str]
+
+
+def timeline_rows(dossier: Dossier) -> list[TimelineRow]:
+    """The dossier's history, newest first, each line saying what happened."""
+    labels = {item.code: item.translated_label for item in selectors.checklist(dossier=dossier)}
+    questions = {q["code"]: q["label"] for q in dossier.procedure.translated_questions()}
+    rows = []
+    for event in selectors.timeline(dossier=dossier).reverse():
+        rows.append(
+            TimelineRow(event, event.get_kind_display(), _details(event, labels, questions))
+        )
+    return rows
+
+
+def _details(event: Event, labels: dict[str, str], questions: dict[str, str]) -> list[str]:
+    data: dict[str, Any] = event.data or {}
+    if event.kind in (
+        EventKind.DOCUMENT_ADDED,
+        EventKind.DOCUMENT_REPLACED,
+        EventKind.DOCUMENT_REMOVED,
+    ):
+        return [
+            f"{labels.get(data.get('item', ''), data.get('item', ''))} — {data.get('name', '')}"
+        ]
+    if event.kind == EventKind.ANSWERS_CHANGED:
+        lines = []
+        for code, change in (data.get("changes") or {}).items():
+            label = questions.get(code, _("Postcode") if code == "postcode" else code)
+            lines.append(
+                _("%(question)s: %(before)s → %(after)s")
+                % {
+                    "question": label,
+                    "before": _value(change.get("before")),
+                    "after": _value(change.get("after")),
+                }
+            )
+        return lines
+    if event.kind == EventKind.SUBMISSION_FAILED:
+        return [_("Proof of attempt: %(code)s") % {"code": data.get("proof", "")}]
+    if event.kind == EventKind.ATTESTATION_ISSUED:
+        return [_("Verification code: %(code)s") % {"code": data.get("code", "")}]
+    return []
+
+
+def _value(value: object) -> str:
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    if value in (None, ""):
+        return _("(empty)")
+    return str(value)
+
+
+def answer_rows(dossier: Dossier) -> list[tuple[str, str]]:
+    """Each question with the answer given, in words."""
+    rows = []
+    for question in dossier.procedure.translated_questions():
+        value = dossier.answers.get(question["code"])
+        choices = {c["value"]: c["label"] for c in question.get("choices", [])}
+        if question["type"] == "choice" and value in choices:
+            shown = choices[value]
+        elif question["type"] == "date" and value:
+            shown = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        elif value in (None, ""):
+            shown = _("(not answered)")
+        else:
+            shown = _value(value)
+        rows.append((question["label"], shown))
+    return rows
+
+
+@dataclass
+class QueueFlags:
+    """What makes a dossier urgent, for the queue and the review page."""
+
+    decision_due_on: dt.date | None
+    decision_overdue: bool
+    decision_soon: bool
+    permit_expired: bool
+    permit_ends_soon: bool
+    changed: bool
+
+
+# A silence deadline or a permit's end within this many days is flagged.
+SOON_DAYS = 14
+
+
+def queue_flags(dossier: Dossier, *, today: dt.date) -> QueueFlags:
+    due = decision_due_on(dossier)
+    soon = today + dt.timedelta(days=SOON_DAYS)
+    expiry = dossier.permit_expires_on
+    return QueueFlags(
+        decision_due_on=due,
+        decision_overdue=bool(due and due < today and dossier.is_pending),
+        decision_soon=bool(due and today <= due <= soon and dossier.is_pending),
+        permit_expired=bool(expiry and expiry < today),
+        permit_ends_soon=bool(expiry and today <= expiry <= soon),
+        changed=dossier.needs_attention,
+    )
+
+
+@dataclass
+class RequestRow:
+    label: str
+    kind: str
+    comment: str
+    deadline: dt.date
+
+
+def request_rows(dossier: Dossier) -> list[RequestRow]:
+    """What the prefecture is asking for now, in the applicant's words."""
+    labels = {item.code: item.translated_label for item in selectors.checklist(dossier=dossier)}
+    return [
+        RequestRow(
+            label=labels.get(request.item_code, request.item_code),
+            kind=request.get_kind_display(),
+            comment=request.comment,
+            deadline=request.deadline,
+        )
+        for request in selectors.open_requests(dossier=dossier)
+    ]

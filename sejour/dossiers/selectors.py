@@ -1,0 +1,273 @@
+"""Reads of dossiers, always through the person who reads."""
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sejour.accounts.models import User
+from sejour.audit import services as audit
+from sejour.catalog import selectors as catalog_selectors
+from sejour.catalog.models import ChecklistItem
+from sejour.core import clock
+from sejour.core.errors import DomainError
+from sejour.dossiers import permissions, uploads
+from sejour.dossiers.choices import ScanStatus, Status
+from sejour.dossiers.models import (
+    Document,
+    DocumentRequest,
+    Dossier,
+    Event,
+    FilingAttempt,
+    Message,
+)
+
+
+def dossier_list_for(*, user: Any) -> QuerySet[Dossier]:
+    """The dossiers `user` may see: for an applicant, their own."""
+    if not user.is_authenticated:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(applicant=user).select_related(
+        "procedure", "permit_type", "prefecture"
+    )
+
+
+def dossier_get_for(*, user: Any, number: str) -> Dossier:
+    """One dossier `user` may see, by number; 404 otherwise, telling nothing of others."""
+    dossier = dossier_list_for(user=user).filter(number=number).first()
+    if dossier is None:
+        raise Http404
+    return dossier
+
+
+def checklist(*, dossier: Dossier) -> list[ChecklistItem]:
+    """The documents this dossier needs, given its answers."""
+    return catalog_selectors.checklist_for(procedure=dossier.procedure, answers=dossier.answers)
+
+
+def current_documents(*, dossier: Dossier) -> QuerySet[Document]:
+    """The documents on file now (not replaced, not removed), checklist items only."""
+    return dossier.documents.filter(
+        replaced_by__isnull=True, removed_at__isnull=True, message__isnull=True
+    ).exclude(item_code="")
+
+
+def missing_items(*, dossier: Dossier) -> list[ChecklistItem]:
+    """Required checklist items with no current document."""
+    present = set(current_documents(dossier=dossier).values_list("item_code", flat=True))
+    return [
+        item for item in checklist(dossier=dossier) if item.required and item.code not in present
+    ]
+
+
+def timeline(*, dossier: Dossier) -> QuerySet[Event]:
+    return dossier.events.select_related("actor", "on_behalf_of").order_by("at", "pk")
+
+
+def messages_of(*, dossier: Dossier) -> QuerySet[Message]:
+    return dossier.messages.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=Document.objects.order_by("pk"))
+    )
+
+
+def document_get_for(*, user: Any, number: str, document_id: int) -> Document:
+    """A document of a dossier `user` may see; 404 otherwise."""
+    dossier = dossier_get_for(user=user, number=number)
+    document = dossier.documents.filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+def failed_attempts(*, dossier: Dossier) -> QuerySet[FilingAttempt]:
+    """Filing attempts the platform could not complete: each has a proof to download."""
+    return dossier.attempts.filter(outcome=FilingAttempt.Outcome.FAILED)
+
+
+def document_content(*, document: Document, viewer: Any) -> bytes:
+    """The bytes of a stored file, once the antivirus cleared it and its checksum matches.
+
+    A mismatch is recorded in the audit journal: a file must never change in storage.
+    """
+    if document.scan_status == ScanStatus.INFECTED:
+        raise DomainError(_("This file was refused by the antivirus and cannot be opened."))
+    if document.scan_status == ScanStatus.PENDING:
+        raise DomainError(_("This file is still being checked. Try again in a minute."))
+    with default_storage.open(document.file.name) as handle:
+        content: bytes = handle.read()
+    try:
+        uploads.verify_integrity(content=content, sha256=document.sha256)
+    except uploads.IntegrityFailure:
+        with transaction.atomic():
+            audit.record(
+                actor=viewer if getattr(viewer, "is_authenticated", False) else None,
+                action="dossier.document_corrupted",
+                target=document,
+                data={"expected": document.sha256},
+            )
+        raise
+    return content
+
+
+# The back-office's reads: every one takes the staff member and keeps to their scope.
+
+QUEUE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_APPLICANT)
+
+
+def staff_dossiers(*, viewer: Any) -> QuerySet[Dossier]:
+    """Every filed dossier `viewer` may see from the back-office (their prefectures)."""
+    if not (permissions.is_agent(viewer) or permissions.is_supervisor(viewer)):
+        return Dossier.objects.none()
+    scope = permissions.prefecture_ids(viewer)
+    dossiers = Dossier.objects.exclude(status=Status.DRAFT)
+    if scope is not None:
+        dossiers = dossiers.filter(prefecture_id__in=scope)
+    return dossiers.select_related(
+        "applicant", "procedure", "permit_type", "prefecture", "assigned_to"
+    )
+
+
+def risk_order(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """Most at risk first: permit expired or ending soonest, silence deadline nearest,
+    longest waiting, then changed since the agent's last look."""
+    return dossiers.order_by(
+        F("permit_expires_on").asc(nulls_last=True),
+        F("decision_due_on").asc(nulls_last=True),
+        F("submitted_at").asc(nulls_last=True),
+        F("needs_attention").desc(),
+        "pk",
+    )
+
+
+def staff_queue(*, viewer: Any, filters: Mapping[str, Any]) -> QuerySet[Dossier]:
+    """The work queue: filters of the queue page, in order of risk to the applicant's rights."""
+    dossiers = staff_dossiers(viewer=viewer)
+    status = filters.get("status") or ""
+    dossiers = (
+        dossiers.filter(status=status) if status else dossiers.filter(status__in=QUEUE_STATUSES)
+    )
+    if filters.get("procedure"):
+        dossiers = dossiers.filter(procedure__code=filters["procedure"])
+    if filters.get("permit_type"):
+        dossiers = dossiers.filter(permit_type__code=filters["permit_type"])
+    assigned = filters.get("assigned") or ""
+    if assigned == "me":
+        dossiers = dossiers.filter(assigned_to=viewer)
+    elif assigned == "none":
+        dossiers = dossiers.filter(assigned_to__isnull=True)
+    elif assigned.isdigit():
+        dossiers = dossiers.filter(assigned_to_id=int(assigned))
+    if filters.get("older_than"):
+        since = timezone.now() - dt.timedelta(days=int(filters["older_than"]))
+        dossiers = dossiers.filter(submitted_at__lte=since)
+    if filters.get("changed"):
+        dossiers = dossiers.filter(needs_attention=True)
+    return risk_order(dossiers)
+
+
+def staff_counts(*, viewer: Any) -> dict[str, int]:
+    """How many dossiers wait in each queue of `viewer`'s scope."""
+    waiting = staff_dossiers(viewer=viewer).filter(status__in=QUEUE_STATUSES)
+    # One pass for the queues and the overdue ones, counting no column but those of the index
+    # (prefecture, status, decision due): PostgreSQL then reads that index, not the table.
+    overdue_rows = Q(decision_due_on__lt=clock.today())
+    rows = (
+        waiting.order_by()
+        .values("status")
+        .annotate(total=Count("*"), overdue=Count("decision_due_on", filter=overdue_rows))
+    )
+    counts: dict[str, int] = dict.fromkeys(map(str, QUEUE_STATUSES), 0)
+    overdue = 0
+    for row in rows:
+        counts[row["status"]] = row["total"]
+        overdue += row["overdue"]
+    counts["mine"] = waiting.filter(assigned_to=viewer).count()
+    counts["overdue"] = overdue
+    return counts
+
+
+def staff_dossier_get(*, viewer: Any, number: str) -> Dossier:
+    """One dossier in `viewer`'s scope; 404 otherwise, telling nothing."""
+    dossier = staff_dossiers(viewer=viewer).filter(number=number).first()
+    if dossier is None:
+        raise Http404
+    return dossier
+
+
+def staff_search(*, viewer: Any, query: str) -> QuerySet[Dossier]:
+    """Find dossiers by number, name, foreigner number or date of birth (dd/mm/yyyy)."""
+    dossiers = staff_dossiers(viewer=viewer)
+    text = " ".join(query.split())
+    if not text:
+        return dossiers.none()
+    upper = text.upper()
+    if re.fullmatch(r"\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", upper):
+        return dossiers.filter(number=upper)
+    if re.fullmatch(r"\d{10}", text):
+        return risk_order(dossiers.filter(applicant__foreigner_number=text))
+    birth = _date_in(text)
+    if birth is not None:
+        return risk_order(dossiers.filter(applicant__date_of_birth=birth))
+    condition = Q()
+    for word in text.split()[:4]:
+        condition &= Q(family_name__istartswith=word) | Q(given_name__istartswith=word)
+    # The applicants as a subquery: PostgreSQL may then check a name from an index
+    # (id, family name, given name) while it walks the dossiers in order of risk.
+    applicants = User.objects.filter(condition).values("pk")
+    return risk_order(dossiers.filter(applicant__in=applicants))
+
+
+def _date_in(text: str) -> dt.date | None:
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a calendar day)
+        except ValueError:
+            continue
+    return None
+
+
+def agents_of(*, dossier: Dossier) -> QuerySet[Any]:
+    """The agents who may be given this dossier."""
+    if dossier.prefecture is None:
+        return User.objects.none()
+    return dossier.prefecture.staff.filter(role="agent", is_active=True).order_by(
+        "family_name", "given_name"
+    )
+
+
+def open_requests(*, dossier: Dossier) -> QuerySet[DocumentRequest]:
+    return dossier.requests.filter(answered_at__isnull=True).order_by("deadline", "pk")
+
+
+def changes_since(*, dossier: Dossier, moment: dt.datetime | None) -> QuerySet[Event]:
+    """What happened in the dossier since the agent last looked."""
+    events = dossier.events.select_related("actor")
+    return events.filter(at__gt=moment) if moment else events.none()
+
+
+def staff_figures(*, viewer: Any) -> list[dict[str, Any]]:
+    """Per prefecture in `viewer`'s scope: backlog, overdue decisions, decisions this month."""
+    today = clock.today()
+    month_start = today.replace(day=1)
+    rows = (
+        staff_dossiers(viewer=viewer)
+        .values("prefecture__departement_code", "prefecture__name")
+        .annotate(
+            pending=Count("pk", filter=Q(status__in=QUEUE_STATUSES)),
+            awaiting=Count("pk", filter=Q(status=Status.AWAITING_APPLICANT)),
+            overdue=Count("pk", filter=Q(status__in=QUEUE_STATUSES, decision_due_on__lt=today)),
+            approved=Count(
+                "pk", filter=Q(status=Status.APPROVED, decided_at__date__gte=month_start)
+            ),
+            refused=Count("pk", filter=Q(status=Status.REFUSED, decided_at__date__gte=month_start)),
+        )
+        .order_by("prefecture__departement_code")
+    )
+    return list(rows)

@@ -1,0 +1,468 @@
+"""Writes of dossiers: start, answer, add documents, file, correct, withdraw, write messages.
+
+Each function checks the actor's right, changes state in one transaction, appends to the
+dossier's timeline and the audit journal, and queues what follows in that same transaction.
+"""
+
+import datetime as dt
+import secrets
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sejour.accounts.models import User
+from sejour.attestations import services as attestations
+from sejour.audit import services as audit
+from sejour.catalog import selectors as catalog_selectors
+from sejour.catalog.models import Prefecture, Procedure
+from sejour.core import clock
+from sejour.core.errors import DomainError, InvalidTransition, NotAllowed, ensure
+from sejour.dossiers import antivirus, continuity, selectors, tasks, uploads, workflow
+from sejour.dossiers.choices import EventKind, ScanStatus, Status
+from sejour.dossiers.models import Document, Dossier, Event, FilingAttempt, Message
+from sejour.dossiers.permissions import get_abilities
+from sejour.dossiers.windows import FilingCheck, decision_due, filing_check
+from sejour.notifications import services as notifications
+
+NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+
+
+class StaleForm(DomainError):
+    default_message = _(
+        "This application changed since you opened the page (perhaps in another window). "
+        "Check it below, then try again."
+    )
+
+
+class MissingForFiling(DomainError):
+    """What is still needed before filing: unanswered questions and required documents."""
+
+    default_message = _("Some information or documents are still missing.")
+
+    def __init__(self, *, questions: list[str], items: list[str]) -> None:
+        self.questions = questions
+        self.items = items
+        super().__init__()
+
+
+class TooEarly(DomainError):
+    def __init__(self, check: FilingCheck) -> None:
+        self.check = check
+        super().__init__(
+            _("It is too early to renew: you can file from %(date)s.")
+            % {"date": check.window_opens}
+        )
+
+
+def _event(
+    dossier: Dossier,
+    kind: str,
+    actor: User | None,
+    data: Mapping[str, Any] | None = None,
+    on_behalf_of: User | None = None,
+) -> Event:
+    return Event.objects.create(
+        dossier=dossier, kind=kind, actor=actor, on_behalf_of=on_behalf_of, data=dict(data or {})
+    )
+
+
+def _new_number() -> str:
+    year = clock.today().year
+    body = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return f"{year}-{body[:4]}-{body[4:]}"
+
+
+def _touch(dossier: Dossier, *fields: str) -> None:
+    """Save `fields`, bump the revision, and flag a filed dossier for the agent's attention."""
+    dossier.revision += 1
+    extra = ["revision", "updated_at"]
+    if dossier.is_pending:
+        dossier.needs_attention = True
+        extra.append("needs_attention")
+    dossier.save(update_fields=[*fields, *extra])
+
+
+def _check_revision(dossier: Dossier, revision: int | None) -> None:
+    if revision is not None and revision != dossier.revision:
+        raise StaleForm()
+
+
+@transaction.atomic
+def dossier_start(*, actor: User, procedure: Procedure) -> Dossier:
+    """Open a draft for `procedure`; a person may have several open at once."""
+    ensure(actor.is_authenticated and actor.is_active, NotAllowed())
+    ensure(procedure.active, DomainError(_("This procedure is no longer offered.")))
+    for _attempt in range(5):
+        number = _new_number()
+        if not Dossier.objects.filter(number=number).exists():
+            break
+    dossier = Dossier.objects.create(number=number, applicant=actor, procedure=procedure)
+    _event(dossier, EventKind.CREATED, actor, {"procedure": procedure.code})
+    audit.record(actor=actor, action="dossier.started", target=dossier)
+    return dossier
+
+
+def _answers_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    keys = sorted(set(old) | set(new))
+    return {
+        key: {"before": old.get(key), "after": new.get(key)}
+        for key in keys
+        if old.get(key) != new.get(key)
+    }
+
+
+@transaction.atomic
+def dossier_answer(
+    *,
+    dossier: Dossier,
+    actor: User,
+    answers: Mapping[str, Any],
+    postcode: str,
+    revision: int | None = None,
+) -> Dossier:
+    """Save the answers of the guided form (a draft may be partial)."""
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    ensure(get_abilities(actor, dossier)["edit"], NotAllowed())
+    _check_revision(dossier, revision)
+    merged = {**dossier.answers, **{k: v for k, v in answers.items() if v not in (None, "")}}
+    for key, value in answers.items():
+        if value in (None, "") and key in merged:
+            del merged[key]
+    prefecture = _prefecture_for(postcode) if postcode else None
+    if postcode and prefecture is None:
+        raise DomainError(_("We do not know this postcode. Check it: 5 digits, e.g. 75011."))
+    changes = _answers_changes(dossier.answers, merged)
+    if postcode != dossier.postcode:
+        changes["postcode"] = {"before": dossier.postcode, "after": postcode}
+    if not changes:
+        return dossier
+    dossier.answers = merged
+    dossier.postcode = postcode
+    dossier.prefecture = prefecture
+    dossier.permit_type = _permit_type_for(dossier.procedure, merged)
+    expiry = merged.get("permit_expires_on")
+    dossier.permit_expires_on = dt.date.fromisoformat(expiry) if expiry else None
+    _touch(dossier, "answers", "postcode", "prefecture", "permit_type", "permit_expires_on")
+    _event(dossier, EventKind.ANSWERS_CHANGED, actor, {"changes": changes})
+    audit.record(
+        actor=actor, action="dossier.answered", target=dossier, data={"fields": sorted(changes)}
+    )
+    return dossier
+
+
+def _prefecture_for(postcode: str) -> Prefecture | None:
+    code = catalog_selectors.departement_code_for_postcode(postcode)
+    if code is None:
+        return None
+    try:
+        return catalog_selectors.prefecture_for_departement(code=code)
+    except Prefecture.DoesNotExist:
+        return None
+
+
+def _permit_type_for(procedure: Procedure, answers: Mapping[str, Any]) -> Any:
+    code = answers.get("permit_type")
+    if not code:
+        return None
+    return procedure.permit_types.filter(code=code).first() or (
+        catalog_selectors.permit_type_list().filter(code=code).first()
+    )
+
+
+def _intake(
+    *,
+    dossier: Dossier,
+    actor: User,
+    data: Any,
+    name: str,
+    item_code: str = "",
+    message: Message | None = None,
+) -> Document:
+    """Check and clean one file, store it under a server-made name, queue its antivirus scan."""
+    clean = uploads.inspect_upload(data=data, name=name)
+    stored = default_storage.save(
+        uploads.storage_name(sha256=clean.sha256, extension=clean.extension),
+        ContentFile(clean.content),
+    )
+    document = Document.objects.create(
+        dossier=dossier,
+        item_code=item_code,
+        message=message,
+        file=stored,
+        original_name=clean.original_name,
+        content_type=clean.content_type,
+        size=clean.size,
+        sha256=clean.sha256,
+        pages=clean.pages,
+        scan_status=ScanStatus.PENDING if antivirus.is_configured() else ScanStatus.NOT_SCANNED,
+        uploaded_by=actor,
+    )
+    if document.scan_status == ScanStatus.PENDING:
+        tasks.document_scan.enqueue(document_id=document.pk)
+    return document
+
+
+@transaction.atomic
+def document_add(
+    *,
+    dossier: Dossier,
+    actor: User,
+    item_code: str,
+    data: Any,
+    name: str,
+    replaces: Document | None = None,
+) -> Document:
+    """Check, clean and store one uploaded file for a checklist item (or replace one)."""
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    ensure(get_abilities(actor, dossier)["edit"], NotAllowed())
+    item = next((i for i in selectors.checklist(dossier=dossier) if i.code == item_code), None)
+    ensure(item is not None, DomainError(_("This document is not asked for this application.")))
+    if replaces is not None:
+        ensure(
+            replaces.dossier_id == dossier.pk
+            and replaces.is_current
+            and replaces.item_code == item_code,
+            DomainError(_("This file was already replaced or removed.")),
+        )
+    document = _intake(dossier=dossier, actor=actor, data=data, name=name, item_code=item_code)
+    kind = EventKind.DOCUMENT_ADDED
+    details: dict[str, Any] = {
+        "item": item_code,
+        "document": document.pk,
+        "name": document.original_name,
+    }
+    if replaces is not None:
+        replaces.replaced_by = document
+        replaces.save(update_fields=["replaced_by"])
+        kind = EventKind.DOCUMENT_REPLACED
+        details["replaces"] = replaces.pk
+    _touch(dossier)
+    _event(dossier, kind, actor, details)
+    audit.record(actor=actor, action=f"dossier.{kind}", target=document, data=details)
+    return document
+
+
+@transaction.atomic
+def document_remove(*, document: Document, actor: User) -> Document:
+    """Take a file out of the current set; it stays in the dossier's history."""
+    dossier = Dossier.objects.select_for_update().get(pk=document.dossier_id)
+    ensure(get_abilities(actor, dossier)["edit"], NotAllowed())
+    ensure(document.is_current, DomainError(_("This file was already replaced or removed.")))
+    document.removed_at = timezone.now()
+    document.save(update_fields=["removed_at"])
+    _touch(dossier)
+    details = {"item": document.item_code, "document": document.pk, "name": document.original_name}
+    _event(dossier, EventKind.DOCUMENT_REMOVED, actor, details)
+    audit.record(actor=actor, action="dossier.document_removed", target=document, data=details)
+    return document
+
+
+def filing_blockers(*, dossier: Dossier) -> MissingForFiling | None:
+    """What stops this draft from being filed, if anything."""
+    questions = [
+        q["label"]
+        for q in dossier.procedure.translated_questions()
+        if not q.get("optional") and dossier.answers.get(q["code"]) in (None, "")
+    ]
+    if not dossier.postcode:
+        questions.insert(0, str(_("Postcode of your home")))
+    items = [item.translated_label for item in selectors.missing_items(dossier=dossier)]
+    if questions or items:
+        return MissingForFiling(questions=questions, items=items)
+    return None
+
+
+def dossier_submit(*, dossier: Dossier, actor: User, key: uuid.UUID) -> Dossier:
+    """File a complete draft and issue its receipt. The same key files once, however often sent."""
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        ensure(get_abilities(actor, dossier)["view"], NotAllowed())
+        if dossier.status != Status.DRAFT:
+            # Already filed: by this very request sent again, or by an earlier one.
+            return dossier
+        ensure(get_abilities(actor, dossier)["submit"], NotAllowed())
+        blockers = filing_blockers(dossier=dossier)
+        if blockers is not None:
+            raise blockers
+        check = filing_check(dossier=dossier, on=clock.today())
+        if check is not None and check.too_early:
+            raise TooEarly(check)
+        now = timezone.now()
+        dossier.status = workflow.target("submit", dossier.status)
+        dossier.first_attempt_at = dossier.first_attempt_at or now
+        # The filing date is that of the first attempt, even if the platform failed then.
+        dossier.submitted_at = dossier.first_attempt_at
+        dossier.submission_key = key
+        dossier.decision_due_on = decision_due(dossier=dossier)
+        dossier.revision += 1
+        dossier.save(
+            update_fields=[
+                "status",
+                "first_attempt_at",
+                "submitted_at",
+                "submission_key",
+                "decision_due_on",
+                "revision",
+                "updated_at",
+            ]
+        )
+        FilingAttempt.objects.create(
+            dossier=dossier, key=key, actor=actor, outcome=FilingAttempt.Outcome.FILED
+        )
+        _event(dossier, EventKind.SUBMITTED, actor, {"late": bool(check and check.late)})
+        receipt = attestations.receipt_issue(dossier=dossier, facts=receipt_facts(dossier))
+        continuity.on_submitted(dossier)
+        _event(
+            dossier,
+            EventKind.ATTESTATION_ISSUED,
+            None,
+            {"kind": receipt.kind, "code": receipt.code},
+        )
+        notifications.notify(
+            recipient=dossier.applicant,
+            template="dossiers/messages/submitted",
+            context={
+                "number": dossier.number,
+                "procedure": dossier.procedure.translated_name,
+                "code": receipt.code,
+            },
+            url=f"/{dossier.applicant.language}/demandes/{dossier.number}/",
+        )
+        # Last, because on PostgreSQL the journal's lock is held until the commit.
+        audit.record(actor=actor, action="dossier.submitted", target=dossier)
+    return dossier
+
+
+def receipt_facts(dossier: Dossier) -> dict[str, Any]:
+    """What the filing receipt states, as plain values."""
+    documents = selectors.current_documents(dossier=dossier).order_by("item_code", "pk")
+    labels = {item.code: item.label for item in selectors.checklist(dossier=dossier)}
+    return {
+        "dossier": dossier.number,
+        "holder": dossier.applicant.display_name,
+        "procedure": dossier.procedure.name,
+        "permit_type": dossier.permit_type.name if dossier.permit_type else "",
+        "prefecture": dossier.prefecture.name if dossier.prefecture else "",
+        "filed_at": (dossier.submitted_at or timezone.now()).isoformat(),
+        "documents": [
+            {"label": labels.get(d.item_code, d.item_code), "name": d.original_name}
+            for d in documents
+        ],
+    }
+
+
+def attempt_record_failure(
+    *, dossier: Dossier, actor: User, key: uuid.UUID, error: str
+) -> FilingAttempt:
+    """Keep the trace of a filing the platform could not complete, and tell the applicant."""
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        ensure(dossier.applicant_id == actor.pk, NotAllowed())
+        attempt = FilingAttempt.objects.create(
+            dossier=dossier,
+            key=key,
+            actor=actor,
+            outcome=FilingAttempt.Outcome.FAILED,
+            error=error[:200],
+            proof_code=attestations.new_code(),
+        )
+        if dossier.first_attempt_at is None:
+            dossier.first_attempt_at = attempt.at
+            dossier.save(update_fields=["first_attempt_at", "updated_at"])
+        _event(dossier, EventKind.SUBMISSION_FAILED, actor, {"proof": attempt.proof_code})
+        audit.record(
+            actor=actor,
+            action="dossier.submission_failed",
+            target=dossier,
+            data={"proof": attempt.proof_code, "error": error[:200]},
+        )
+        notifications.notify(
+            recipient=dossier.applicant,
+            template="dossiers/messages/attempt",
+            context={"number": dossier.number, "proof": attempt.proof_code, "at": attempt.at},
+            url=f"/{dossier.applicant.language}/demandes/{dossier.number}/",
+        )
+    return attempt
+
+
+@transaction.atomic
+def dossier_withdraw(*, dossier: Dossier, actor: User) -> Dossier:
+    """Withdraw an application that is not decided yet."""
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    ensure(get_abilities(actor, dossier)["withdraw"], NotAllowed())
+    previous = dossier.status
+    dossier.status = workflow.target("withdraw", dossier.status)
+    dossier.closed_at = timezone.now()
+    _touch(dossier, "status", "closed_at")
+    _event(dossier, EventKind.WITHDRAWN, actor, {"from": previous})
+    if previous != Status.DRAFT:
+        continuity.on_withdrawn(dossier)
+    audit.record(actor=actor, action="dossier.withdrawn", target=dossier, data={"from": previous})
+    return dossier
+
+
+@transaction.atomic
+def message_post(
+    *,
+    dossier: Dossier,
+    actor: User,
+    body: str,
+    attachments: list[tuple[Any, str]] | None = None,
+) -> Message:
+    """Write in the dossier's thread; attachments pass the same checks as documents."""
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    ensure(get_abilities(actor, dossier)["message"], NotAllowed())
+    body = body.strip()
+    ensure(bool(body) or bool(attachments), DomainError(_("Write a message or attach a file.")))
+    message = Message.objects.create(dossier=dossier, author=actor, body=body)
+    for data, name in attachments or []:
+        _intake(dossier=dossier, actor=actor, data=data, name=name, message=message)
+    if dossier.is_pending:
+        dossier.needs_attention = True
+        dossier.save(update_fields=["needs_attention", "updated_at"])
+    _event(dossier, EventKind.MESSAGE, actor, {"message": message.pk})
+    audit.record(actor=actor, action="dossier.message_posted", target=message)
+    return message
+
+
+def dossier_submit_safely(
+    *, dossier: Dossier, actor: User, key: uuid.UUID
+) -> tuple[Dossier | None, FilingAttempt | None]:
+    """File, and if the platform fails (not the applicant), keep a dated proof of the attempt.
+
+    Returns (dossier, None) when filed, (None, attempt) when the platform failed. Domain errors
+    (missing documents, too early) are the applicant's to fix and are raised as they are.
+    """
+    try:
+        return dossier_submit(dossier=dossier, actor=actor, key=key), None
+    except (DomainError, InvalidTransition):
+        raise
+    except (IntegrityError, Exception) as exc:  # anything else is the platform's fault
+        error = type(exc).__name__
+    return None, attempt_record_failure(dossier=dossier, actor=actor, key=key, error=error)
+
+
+@transaction.atomic
+def window_reminder_schedule(*, dossier: Dossier, actor: User, check: FilingCheck) -> None:
+    """Too early to renew: plan a message for the day the filing window opens."""
+    ensure(get_abilities(actor, dossier)["edit"], NotAllowed())
+    notifications.reminder_schedule(
+        recipient=dossier.applicant,
+        due_on=check.window_opens,
+        template="dossiers/messages/window_open",
+        context={"number": dossier.number, "closes": check.window_closes.isoformat()},
+        key=f"window:{dossier.number}",
+        url=f"/{dossier.applicant.language}/demandes/{dossier.number}/verifier/",
+    )
+    audit.record(
+        actor=actor,
+        action="dossier.reminder_scheduled",
+        target=dossier,
+        data={"on": check.window_opens},
+    )

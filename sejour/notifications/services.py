@@ -1,0 +1,144 @@
+"""Writes of notifications: the inbox, and messages put on the queue in the same transaction."""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from sejour.notifications import tasks
+from sejour.notifications.models import Notification, Reminder
+
+EMAIL = "email"
+SMS = "sms"
+
+
+def message_send(
+    *, channel: str, to: str, template: str, context: dict[str, object], language: str
+) -> None:
+    """Render `template` in the recipient's language and enqueue it for delivery.
+
+    `template` names a pair of files: `<template>.subject.txt` (e-mail only) and
+    `<template>.<channel>.txt`. The text carries the content itself, not a mere "log in to read".
+    """
+    if channel not in (EMAIL, SMS):
+        raise ValueError(f"unknown channel: {channel}")
+    with translation.override(language):
+        body = render_to_string(f"{template}.{channel}.txt", context).strip()
+        if channel == EMAIL:
+            subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
+            tasks.email_deliver.enqueue(to=to, subject=subject, body=body)
+        else:
+            tasks.sms_deliver.enqueue(to=to, body=body)
+
+
+@transaction.atomic
+def notify(
+    *, recipient: Any, template: str, context: dict[str, object], url: str = ""
+) -> Notification:
+    """Tell a person something: in their inbox, by e-mail and by SMS, in their language.
+
+    `template` names `<template>.subject.txt`, `<template>.email.txt` (also the inbox text)
+    and `<template>.sms.txt`. `recipient` is a user; `url` a path on this site.
+    """
+    language = recipient.language or settings.LANGUAGE_CODE
+    link = f"{settings.SITE_URL}{url}" if url else ""
+    full = {**context, "recipient": recipient, "link": link}
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}.subject.txt", full).split())
+        body = render_to_string(f"{template}.email.txt", full).strip()
+    notification = Notification.objects.create(
+        recipient=recipient, subject=subject[:200], body=body, url=url
+    )
+    if recipient.email:
+        tasks.email_deliver.enqueue(to=recipient.email, subject=subject, body=body)
+    if recipient.phone:
+        message_send(
+            channel=SMS, to=str(recipient.phone), template=template, context=full, language=language
+        )
+    return notification
+
+
+@transaction.atomic
+def inbox_mark_read(*, user: Any) -> int:
+    """Mark every notification of `user` read (they have just been shown)."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def reminder_schedule(
+    *,
+    recipient: Any,
+    due_on: dt.date,
+    template: str,
+    context: dict[str, Any],
+    key: str,
+    url: str = "",
+) -> Reminder:
+    """Plan a notification for `due_on`; asking twice for the same key plans it once."""
+    reminder, _created = Reminder.objects.update_or_create(
+        recipient=recipient,
+        key=key,
+        defaults={"due_on": due_on, "template": template, "context": context, "url": url},
+    )
+    return reminder
+
+
+@transaction.atomic
+def reminders_schedule_many(*, reminders: Sequence[dict[str, Any]]) -> None:
+    """Plan many notifications in one insert (a batch); a key already planned is left as is.
+
+    Each item has the arguments of `reminder_schedule`: recipient, due_on, template, context,
+    key and url.
+    """
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                recipient=item["recipient"],
+                due_on=item["due_on"],
+                template=item["template"],
+                context=item["context"],
+                key=item["key"],
+                url=item.get("url", ""),
+            )
+            for item in reminders
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def reminder_cancel(*, recipient: Any, key: str) -> int:
+    """Drop a planned notification not yet sent (the thing it reminds of is done)."""
+    deleted, _by_model = Reminder.objects.filter(
+        recipient=recipient, key=key, sent_at__isnull=True
+    ).delete()
+    return deleted
+
+
+def reminders_send_due(*, today: dt.date) -> int:
+    """Send every reminder due on or before `today` not yet sent; returns how many."""
+    sent = 0
+    due = Reminder.objects.filter(due_on__lte=today, sent_at__isnull=True).select_related(
+        "recipient"
+    )
+    for reminder in due.iterator():
+        with transaction.atomic():
+            locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
+            if locked.sent_at is not None:
+                continue
+            notify(
+                recipient=reminder.recipient,
+                template=locked.template,
+                context=locked.context,
+                url=locked.url,
+            )
+            locked.sent_at = timezone.now()
+            locked.save(update_fields=["sent_at"])
+            sent += 1
+    return sent

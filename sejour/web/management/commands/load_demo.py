@@ -1,0 +1,126 @@
+"""Demo accounts for a local run: one per role, and a filed application. Idempotent."""
+
+import datetime as dt
+import io
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from reportlab.pdfgen import canvas
+
+from sejour.accounts import services as account_services
+from sejour.accounts.choices import STAFF_ROLES, Role
+from sejour.accounts.models import User
+from sejour.catalog.models import Prefecture, Procedure
+from sejour.core import clock
+from sejour.dossiers import selectors as dossier_selectors
+from sejour.dossiers import services as dossier_services
+from sejour.dossiers.models import Dossier
+
+PASSWORD = "sejour-demo-2026"  # noqa: S105 (demo accounts only, refused in production)
+# A fixed authenticator key for demo staff, so anyone can add it to an app (base 32 below).
+DEMO_TOTP_HEX = "3132333435363738393031323334353637383930"
+DEMO_TOTP_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+
+ACCOUNTS = [
+    (Role.APPLICANT, "usager@demo.sejour.local", None, "Amina", "Diallo"),
+    (Role.APPLICANT, None, "+33612345678", "Karim", "Haddad"),
+    (Role.HELPER, "aidant@demo.sejour.local", None, "Claire", "Martin"),
+    (Role.AGENT, "agent@demo.sejour.local", None, "Paul", "Durand"),
+    (Role.SUPPORT, "support@demo.sejour.local", None, "Lina", "Moreau"),
+    (Role.SUPERVISOR, "superviseur@demo.sejour.local", None, "Marc", "Bernard"),
+    (Role.ADMIN, "admin@demo.sejour.local", None, "Sophie", "Admin"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create one demo account per role (local runs only) and print the logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("Demo accounts are never created in production.")
+        created = 0
+        with transaction.atomic():
+            for role, email, phone, given, family in ACCOUNTS:
+                found = (
+                    User.objects.filter(email=email) if email else User.objects.filter(phone=phone)
+                )
+                user = found.first()
+                if user is None:
+                    user = account_services.user_create(
+                        actor=None,
+                        role=role,
+                        password=PASSWORD,
+                        email=email,
+                        phone=phone,
+                        given_name=given,
+                        family_name=family,
+                    )
+                    created += 1
+                if role in STAFF_ROLES and not TOTPDevice.objects.filter(user=user).exists():
+                    TOTPDevice.objects.create(
+                        user=user, name="demo", key=DEMO_TOTP_HEX, confirmed=True
+                    )
+        filed = self._demo_dossiers()
+        self.stdout.write(
+            f"Demo accounts: {created} created, {len(ACCOUNTS) - created} already there."
+        )
+        self.stdout.write(f"Every demo account's password: {PASSWORD}")
+        self.stdout.write(f"Demo application filed for usager@demo.sejour.local: {filed}")
+        for role, email, phone, *_names in ACCOUNTS:
+            self.stdout.write(f"  {role.label:<32} {email or phone}")
+        self.stdout.write(
+            f"Staff accounts also ask for a code: add the key {DEMO_TOTP_BASE32} to an "
+            "authenticator app, or run `.venv/bin/python manage.py demo_code`."
+        )
+
+    def _demo_dossiers(self) -> str:
+        """Put the demo agent in the Paris prefecture and give the first applicant a filed
+        renewal, so that both sides have something to show. Done once."""
+        paris = Prefecture.objects.filter(departement_code="75").first()
+        if paris is None:
+            return "no catalogue loaded: run manage.py load_catalog"
+        agent = User.objects.get(email="agent@demo.sejour.local")
+        paris.staff.add(agent)
+        applicant = User.objects.get(email="usager@demo.sejour.local")
+        if Dossier.objects.filter(applicant=applicant).exists():
+            return "already there"
+        renewal = Procedure.objects.get(code="renewal")
+        expiry = clock.today() + dt.timedelta(days=90)
+        dossier = dossier_services.dossier_start(actor=applicant, procedure=renewal)
+        dossier = dossier_services.dossier_answer(
+            dossier=dossier,
+            actor=applicant,
+            postcode="75011",
+            answers={
+                "permit_type": "cst-salarie",
+                "permit_expires_on": expiry.isoformat(),
+                "employed": True,
+                "married": False,
+                "has_children": False,
+                "hosted": False,
+            },
+        )
+        for item in dossier_selectors.missing_items(dossier=dossier):
+            dossier_services.document_add(
+                dossier=dossier,
+                actor=applicant,
+                item_code=item.code,
+                data=_demo_pdf(item.label),
+                name=f"{item.code}.pdf",
+            )
+        dossier_services.dossier_submit(dossier=dossier, actor=applicant, key=uuid.uuid4())
+        return dossier.number
+
+
+def _demo_pdf(text: str) -> bytes:
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.drawString(72, 760, "Document de démonstration — Séjour")
+    page.drawString(72, 740, text)
+    page.showPage()
+    page.save()
+    return buffer.getvalue()

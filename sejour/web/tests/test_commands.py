@@ -1,0 +1,52 @@
+"""Demo data: idempotent, never in production."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sejour.accounts.choices import Role
+from sejour.accounts.models import User
+from sejour.dossiers.models import Dossier
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_is_idempotent_and_covers_every_role(capsys):
+    call_command("load_demo")
+    first = set(User.objects.values_list("pk", "password"))
+    call_command("load_demo")
+    assert set(User.objects.values_list("pk", "password")) == first
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    staff = User.objects.filter(role__in=[Role.AGENT, Role.SUPPORT, Role.SUPERVISOR, Role.ADMIN])
+    assert TOTPDevice.objects.filter(user__in=staff, confirmed=True).count() == staff.count()
+    out = capsys.readouterr().out
+    assert "0 created, 7 already there" in out
+    assert "usager@demo.sejour.local" in out
+
+
+def test_demo_code_prints_the_current_code(capsys):
+    call_command("load_demo")
+    capsys.readouterr()
+    call_command("demo_code")
+    assert capsys.readouterr().out.strip().isdigit()
+
+
+@override_settings(PRODUCTION=True)
+def test_no_demo_accounts_in_production():
+    with pytest.raises(CommandError):
+        call_command("load_demo")
+    assert not User.objects.exists()
+
+
+def test_demo_files_one_application_and_puts_the_agent_in_paris(capsys):
+    call_command("load_catalog", verbosity=0)
+    call_command("load_demo")
+    call_command("load_demo")
+    applicant = User.objects.get(email="usager@demo.sejour.local")
+    dossiers = Dossier.objects.filter(applicant=applicant)
+    assert dossiers.count() == 1
+    assert dossiers.get().status == "submitted"
+    agent = User.objects.get(email="agent@demo.sejour.local")
+    assert agent.prefectures.filter(departement_code="75").exists()
+    assert "already there" in capsys.readouterr().out
