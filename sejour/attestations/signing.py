@@ -10,6 +10,7 @@ offline: decode the first part, verify the signature over those exact bytes.
 import base64
 import binascii
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -180,12 +181,15 @@ class KeyRing:
         return {kid: public_pem(key) for kid, key in sorted(self._verifiers.items())}
 
 
+@functools.lru_cache(maxsize=4)
+def _keyring(private: str, old_public: tuple[str, ...]) -> KeyRing:
+    return KeyRing(load_private_key(private), [load_public_key(pem) for pem in old_public])
+
+
 def keyring() -> KeyRing:
-    """The key ring the settings describe (read on each call, so settings overrides apply)."""
-    return KeyRing(
-        load_private_key(settings.SEJOUR_SIGNING_KEY),
-        [load_public_key(pem) for pem in settings.SEJOUR_SIGNING_OLD_PUBLIC_KEYS],
-    )
+    """The key ring the settings describe (looked up on each call, so settings overrides apply;
+    the keys themselves are parsed once per value)."""
+    return _keyring(settings.SEJOUR_SIGNING_KEY, tuple(settings.SEJOUR_SIGNING_OLD_PUBLIC_KEYS))
 
 
 def sign(payload: Mapping[str, Any]) -> str:

@@ -7,11 +7,13 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sejour.attestations import selectors as attestation_selectors
 from sejour.catalog.models import ChecklistItem
-from sejour.dossiers import selectors
-from sejour.dossiers.choices import EventKind, Status
+from sejour.dossiers import continuity, selectors
+from sejour.dossiers.choices import PENDING, EventKind, Status
 from sejour.dossiers.models import Document, Dossier, Event
 from sejour.dossiers.windows import decision_due, filing_check
+from sejour.rules.work import ProcedureKind
 
 
 @dataclass
@@ -257,3 +259,36 @@ def request_rows(dossier: Dossier) -> list[RequestRow]:
         )
         for request in selectors.open_requests(dossier=dossier)
     ]
+
+
+@dataclass
+class Cover:
+    """What the applicant holds to prove the right to stay while the renewal is pending."""
+
+    owed: bool  # the service keeps this dossier covered (timely, granted, or approved)
+    late: bool  # a renewal filed late that the prefecture has not granted cover to
+    current: Any  # the attestation valid today, if any
+    next_on: dt.date | None
+    blocker: Any  # continuity.Blocker, if the next one is held back
+
+
+def cover(dossier: Dossier, *, today: dt.date) -> Cover | None:
+    """The "right to stay" panel of a renewal once filed; None where it does not apply."""
+    if dossier.submitted_at is None or dossier.status not in (*PENDING, Status.APPROVED):
+        return None
+    is_renewal = dossier.procedure.kind == ProcedureKind.RENEWAL
+    owed = bool(dossier.cover_basis) or dossier.status == Status.APPROVED
+    if not is_renewal and not owed:
+        return None
+    current = (
+        attestation_selectors.covering(holder=dossier.applicant, day=today)
+        .filter(dossier=dossier)
+        .first()
+    )
+    return Cover(
+        owed=owed,
+        late=is_renewal and not owed,
+        current=current,
+        next_on=dossier.cover_next_on if owed else None,
+        blocker=continuity.blocker(dossier, today) if owed else None,
+    )

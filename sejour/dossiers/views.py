@@ -63,6 +63,8 @@ def _detail(request: HttpRequest, dossier: Dossier, message_form: MessageForm) -
         thread=selectors.messages_of(dossier=dossier),
         attestations=attestation_selectors.attestations_of(dossier=dossier),
         attempts=selectors.failed_attempts(dossier=dossier),
+        cover=presenters.cover(dossier, today=clock.today()),
+        today=clock.today(),
         message_form=message_form,
     )
 

@@ -20,6 +20,7 @@ from sejour.core.errors import DomainError
 from sejour.sharing import selectors, services
 from sejour.sharing.choices import Outcome
 from sejour.sharing.forms import CheckForm, ShareCodeForm
+from sejour.sharing.models import ShareCode
 from sejour.sharing.permissions import can_share, get_abilities
 
 
@@ -37,6 +38,10 @@ def _ip(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(address)) if address else None
     except ValueError:
         return None
+
+
+def _can(request: HttpRequest, share_code: ShareCode) -> dict[str, bool]:
+    return get_abilities(request.user, share_code, today=clock.today())
 
 
 @login_required
@@ -70,14 +75,13 @@ def create(request: HttpRequest) -> HttpResponse:
 @never_cache
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     share_code = selectors.share_code_get_for(viewer=request.user, pk=pk)
-    today = clock.today()
     return render(
         request,
         "sharing/detail.html",
         {
             "share_code": share_code,
-            "status": share_code.status_on(today),
-            "can": get_abilities(request.user, share_code, today=today),
+            "status": share_code.status_on(clock.today()),
+            "can": _can(request, share_code),
             "checks": selectors.checks_of(share_code=share_code, viewer=request.user)[:500],
             "check_url": request.build_absolute_uri(reverse("sharing:check")),
         },
@@ -88,15 +92,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel a code, after a confirmation page."""
     share_code = selectors.share_code_get_for(viewer=request.user, pk=pk)
-    if request.method == "POST":
-        try:
-            services.share_code_revoke(share_code=share_code, actor=_applicant(request))
-        except DomainError as error:
-            messages.error(request, str(error.message))
-        else:
-            messages.success(request, _("The code is cancelled: nobody can use it any more."))
-        return redirect("sharing:detail", pk=pk)
-    return render(request, "sharing/revoke.html", {"share_code": share_code})
+    if request.method != "POST":
+        if not _can(request, share_code)["revoke"]:
+            return redirect("sharing:detail", pk=pk)
+        return render(request, "sharing/revoke.html", {"share_code": share_code})
+    try:
+        services.share_code_revoke(share_code=share_code, actor=_applicant(request))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The code is cancelled: nobody can use it any more."))
+    return redirect("sharing:detail", pk=pk)
 
 
 @never_cache

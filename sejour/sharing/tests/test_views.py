@@ -141,6 +141,13 @@ def test_cancel_after_a_confirmation(logged, holder):
     assert "already cancelled or expired" in again.content.decode()
 
 
+def test_an_expired_code_has_no_cancel_page(logged, holder):
+    share_code = ShareCodeFactory(holder=holder, expires_on=dt.date(2026, 11, 1))
+    response = logged.get(f"/en/partage/{share_code.pk}/annuler/")
+    assert response["Location"] == f"/en/partage/{share_code.pk}/"
+    assert "Cancel this code" not in logged.get(response["Location"]).content.decode()
+
+
 def test_the_check_page_is_public(client):
     response = client.get(CHECK)
     assert response.status_code == 200
@@ -162,7 +169,8 @@ def test_a_check_shows_the_live_status_only(client, holder, document):
     assert document.dossier.number not in body
     assert "1990" not in body
     assert "no-cache" in response["Cache-Control"]
-    assert ShareCheck.objects.get().organisation == "Boulangerie Martin"
+    check = ShareCheck.objects.get()
+    assert (check.organisation, check.ip) == ("Boulangerie Martin", "127.0.0.1")
 
 
 def test_a_check_without_a_document_tells_to_ask_for_the_card(client, holder):
