@@ -275,7 +275,7 @@ INSERT INTO dossiers_dossier (
     id, created_at, updated_at, number, status, answers, postcode, permit_expires_on, revision,
     needs_attention, first_attempt_at, submitted_at, submission_key, closed_at, applicant_id,
     permit_type_id, prefecture_id, procedure_id, agent_seen_at, assigned_to_id, decided_at,
-    decision_due_on)
+    decision_due_on, cover_basis)
 SELECT id, created_at, coalesce(decided_at, closed_at, submitted_at, created_at),
     to_char(created_at, 'YYYY') || '-' || {number_body}, status,
     jsonb_build_object('married', r2 < 0.4, 'has_children', r3 < 0.35, 'hosted', r4 < 0.2),
@@ -289,7 +289,8 @@ SELECT id, created_at, coalesce(decided_at, closed_at, submitted_at, created_at)
     CASE WHEN submitted_at IS NOT NULL
          THEN (submitted_at + interval '4 months')::date
               + CASE WHEN status = 'awaiting_applicant' THEN 15 + floor(r3 * 30)::int ELSE 0 END
-    END
+    END,
+    ''
 FROM (
     SELECT *,
         coalesce(submitted_at, now() - r1 * interval '90 days') - r2 * interval '20 days'

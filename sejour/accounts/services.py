@@ -1,9 +1,10 @@
-"""Writes of accounts: sign-up, confirmation codes, login events, password reset, contact changes.
+"""Writes of accounts: sign-up, codes, logins, password reset, contact details, identity.
 
 Every function records what it did in the audit journal, in its own transaction.
 """
 
 import datetime as dt
+import re
 import secrets
 import uuid
 
@@ -12,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,6 +22,7 @@ from sejour.accounts.backends import normalize_identifier, user_for_identifier
 from sejour.accounts.choices import Channel, Purpose, Role
 from sejour.accounts.models import Challenge, User
 from sejour.audit import services as audit
+from sejour.core import clock
 from sejour.core.errors import DomainError, NotAllowed, ensure
 from sejour.notifications import services as notifications
 
@@ -53,6 +56,14 @@ class ContactTaken(DomainError):
 
 class WrongPassword(DomainError):
     default_message = _("Your current password is not right.")
+
+
+class IdentityInvalid(DomainError):
+    """A detail of identity was refused; `field` names it, so that a form shows it there."""
+
+    def __init__(self, message: str | Promise, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _digest(challenge_id: uuid.UUID, secret: str) -> str:
@@ -465,3 +476,68 @@ def profile_apply(
             data={"fields": sorted(applied), "source": source},
         )
     return applied
+
+
+# Nobody with an account was born before this year; it catches a year typed wrong ("1090").
+EARLIEST_BIRTH_YEAR = 1900
+# The numéro étranger (AGDREF): 10 digits, as printed on residence permits.
+FOREIGNER_NUMBER = re.compile(r"[0-9]{10}")
+
+
+@transaction.atomic
+def identity_update(
+    *,
+    user: User,
+    actor: User,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date,
+    nationality: str,
+    foreigner_number: str,
+) -> dict[str, dict[str, object]]:
+    """Record the person's names, date of birth, nationality and foreigner number.
+
+    Returns what changed, before and after; the journal keeps only the names of those fields.
+    """
+    ensure(actor.pk == user.pk or actor.role == Role.ADMIN or actor.is_superuser, NotAllowed())
+    given_name, family_name = given_name.strip(), family_name.strip()
+    foreigner_number = "".join(foreigner_number.split())
+    if not given_name:
+        raise IdentityInvalid(_("Enter your given name(s)."), field="given_name")
+    if not family_name:
+        raise IdentityInvalid(_("Enter your family name."), field="family_name")
+    if date_of_birth > clock.today():
+        raise IdentityInvalid(_("A date of birth cannot be in the future."), field="date_of_birth")
+    if date_of_birth.year < EARLIEST_BIRTH_YEAR:
+        raise IdentityInvalid(
+            _("Check the year: a date of birth before %(year)s is not accepted.")
+            % {"year": EARLIEST_BIRTH_YEAR},
+            field="date_of_birth",
+        )
+    if foreigner_number and not FOREIGNER_NUMBER.fullmatch(foreigner_number):
+        raise IdentityInvalid(
+            _("The foreigner number has 10 digits, e.g. 7501234567."), field="foreigner_number"
+        )
+    values: dict[str, object] = {
+        "given_name": given_name,
+        "family_name": family_name,
+        "date_of_birth": date_of_birth,
+        "nationality": nationality.strip(),
+        "foreigner_number": foreigner_number,
+    }
+    changes = {
+        field: {"before": getattr(user, field), "after": value}
+        for field, value in values.items()
+        if getattr(user, field) != value
+    }
+    for field, change in changes.items():
+        setattr(user, field, change["after"])
+    if changes:
+        user.save(update_fields=sorted(changes))
+        audit.record(
+            actor=actor,
+            action="account.identity_updated",
+            target=user,
+            data={"fields": sorted(changes)},
+        )
+    return changes

@@ -16,6 +16,7 @@ urlpatterns = [
     path("mot-de-passe-oublie/", views.reset, name="reset"),
     path("mot-de-passe-oublie/nouveau/", views.reset_set, name="reset_set"),
     path("", views.account, name="account"),
+    path("identite/", views.identity, name="identity"),
     path("coordonnees/<str:kind>/", views.contact_change, name="contact_change"),
     path("double-authentification/activer/", views.otp_setup, name="otp_setup"),
     path("double-authentification/", views.otp_verify, name="otp_verify"),

@@ -1,4 +1,4 @@
-"""Account pages: sign up, confirm, log in and out, reset a password, change contact details."""
+"""Account pages: sign up, confirm, log in and out, reset a password, contact details, identity."""
 
 from typing import Any
 
@@ -24,6 +24,7 @@ from sejour.accounts.choices import Channel, Purpose
 from sejour.accounts.forms import (
     CodeForm,
     EmailChangeForm,
+    IdentityForm,
     LoginForm,
     PhoneChangeForm,
     ResetRequestForm,
@@ -264,6 +265,33 @@ def reset_set(request: HttpRequest) -> HttpResponse:
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account.html", {"profile": request.user})
+
+
+@login_required
+def identity(request: HttpRequest) -> HttpResponse:
+    """Names, date of birth, nationality and foreigner number, as the person gives them."""
+    user: User = request.user  # type: ignore[assignment]
+    form = IdentityForm(request.POST or None, initial=IdentityForm.initial_for(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.identity_update(
+                user=user,
+                actor=user,
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                date_of_birth=data["date_of_birth"],
+                nationality=data["nationality"],
+                foreigner_number=data["foreigner_number"],
+            )
+        except services.IdentityInvalid as error:
+            form.add_error(form.field_of(error.field), str(error.message))
+        except DomainError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, _("Your identity details are saved."))
+            return redirect("accounts:account")
+    return render(request, "accounts/identity.html", {"form": form})
 
 
 @login_required

@@ -134,7 +134,7 @@ class DocumentCheck:
 
 def _end_reason(attestation: Attestation) -> str:
     if attestation.end_reason in EndReason.values:
-        return EndReason(attestation.end_reason).label
+        return str(EndReason(attestation.end_reason).label)
     return ""
 
 
@@ -185,7 +185,8 @@ def verification_of(*, attestation: Attestation, today: dt.date) -> DocumentChec
         date_of_birth=_date_or_none(facts.get("date_of_birth")) or holder.date_of_birth,
         last_day=last,
         cut_short=(
-            last is not None and attestation.valid_until is not None
+            last is not None
+            and attestation.valid_until is not None
             and last < attestation.valid_until
         ),
         reason=_end_reason(attestation),

@@ -19,9 +19,7 @@ urlpatterns = [
     path("<str:number>/accepter/", views.approve, name="approve"),
     path("<str:number>/refuser/", views.refuse, name="refuse"),
     path("<str:number>/retirer-decision/", views.withdraw_decision, name="withdraw_decision"),
-    path(
-        "<str:number>/accorder-attestation/", views.grant_extension, name="grant_extension"
-    ),
+    path("<str:number>/accorder-attestation/", views.grant_extension, name="grant_extension"),
     path("<str:number>/remise-titre/", views.hand_over, name="hand_over"),
     path("<str:number>/note/", views.note, name="note"),
     path("<str:number>/message/", views.message, name="message"),

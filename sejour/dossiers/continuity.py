@@ -49,6 +49,10 @@ from sejour.rules.filing import filing_timeliness, renewal_window
 from sejour.rules.work import ProcedureKind, WorkRight, work_right_on_extension
 
 BATCH_SIZE = 1000
+# Procedures that end with a card to hand over, covered from approval to hand-over.
+PERMIT_KINDS = frozenset(
+    {ProcedureKind.FIRST, ProcedureKind.RENEWAL, ProcedureKind.CHANGE_OF_STATUS}
+)
 # Days before the renewal window closes that a holder who has not filed is reminded.
 WINDOW_CLOSING_NOTICE_DAYS = 14
 
@@ -119,7 +123,7 @@ class Blocker:
     def why(self) -> str:
         return str(
             _("The prefecture asked you for documents by %(date)s and has not received them.")
-            % {"date": date_format(self.deadline, "DATE_FORMAT")}
+            % {"date": date_format(self.deadline, "j F Y")}
         )
 
     @property
@@ -170,7 +174,11 @@ def _next(dossier: Dossier, today: dt.date) -> _Next | None:
         kind = Kind.EXTENSION
         first = add_days(dossier.permit_expires_on, 1)
         start = add_days(dossier.covered_until, 1) if dossier.covered_until else first
-    elif dossier.status == Status.APPROVED and dossier.covered_until is not None:
+    elif (
+        dossier.status == Status.APPROVED
+        and dossier.covered_until is not None
+        and dossier.procedure.kind in PERMIT_KINDS
+    ):
         kind = Kind.FAVOURABLE
         start = add_days(dossier.covered_until, 1)
     else:
@@ -182,7 +190,12 @@ def _next(dossier: Dossier, today: dt.date) -> _Next | None:
             kind=kind,
             valid_from=period.start,
             valid_until=period.end,
-            right_to_work=_right_to_work(dossier) if kind == Kind.EXTENSION else True,
+            right_to_work=(
+                _right_to_work(dossier)
+                if kind == Kind.EXTENSION
+                # The new permit's own right (a visitor's card does not allow work).
+                else bool(dossier.permit_type is None or dossier.permit_type.allows_work)
+            ),
             facts=_facts(dossier),
         ),
         covered_until=period.end,
@@ -344,15 +357,40 @@ def on_submitted(dossier: Dossier) -> None:
     anef = dossier.permit_type.is_anef if dossier.permit_type else True
     filed_on = paris_date(dossier.submitted_at or timezone.now())
     timeliness = filing_timeliness(filed_on=filed_on, expiry=dossier.permit_expires_on, anef=anef)
-    notifications.reminder_cancel(
-        recipient=dossier.applicant, key=f"window-closing:{dossier.number}"
-    )
+    # Filed: the reminders of the window have done their work.
+    for key in ("window-open", "window-closing"):
+        notifications.reminder_cancel(
+            recipient=dossier.applicant, key=f"{key}:{dossier.applicant_id}"
+        )
     if not extension_due(timeliness=timeliness, complete=True):
         return
     dossier.cover_basis = CoverBasis.RIGHT
     dossier.cover_next_on = _first_due_on(add_days(dossier.permit_expires_on, 1), clock.today())
     dossier.save(update_fields=["cover_basis", "cover_next_on", "updated_at"])
     _issue_now(dossier, clock.today())
+
+
+def on_expiry_changed(dossier: Dossier) -> None:
+    """The applicant gave (or corrected) the end date of the permit to renew.
+
+    For a draft, the holder is reminded when the window opens and before it closes. For a
+    filed renewal not yet covered by any attestation, the first one moves with the date; one
+    already issued stays as issued (the prefecture sees the correction in the timeline).
+    """
+    expiry = dossier.permit_expires_on
+    if expiry is None or dossier.procedure.kind != ProcedureKind.RENEWAL:
+        return
+    if dossier.status == Status.DRAFT:
+        window_reminders_schedule(
+            holder=dossier.applicant,
+            expiry=expiry,
+            anef=dossier.permit_type.is_anef if dossier.permit_type else True,
+        )
+    elif dossier.cover_basis and dossier.covered_until is None and dossier.status in PENDING:
+        today = clock.today()
+        dossier.cover_next_on = _first_due_on(add_days(expiry, 1), today)
+        dossier.save(update_fields=["cover_next_on", "updated_at"])
+        _issue_now(dossier, today)
 
 
 def on_documents_answered(dossier: Dossier) -> None:
@@ -374,6 +412,8 @@ def on_approved(dossier: Dossier) -> None:
     later are revoked, the favourable one taking over.
     """
     today = clock.today()
+    if dossier.procedure.kind not in PERMIT_KINDS:
+        return  # a declaration: the card in hand stays valid
     attestations.cover_end(
         dossier=dossier,
         last_day=_running_extension_end(dossier, today),
@@ -476,31 +516,40 @@ def on_card_handed_over(dossier: Dossier, card_expires_on: dt.date | None) -> No
             holder=dossier.applicant,
             expiry=card_expires_on,
             anef=dossier.permit_type.is_anef if dossier.permit_type else True,
-            key=dossier.number,
         )
 
 
-def window_reminders_schedule(*, holder: User, expiry: dt.date, anef: bool, key: str) -> None:
-    """Tell the holder of a permit when its renewal window opens, and before it closes."""
+def window_reminders_schedule(*, holder: User, expiry: dt.date, anef: bool) -> int:
+    """Tell the holder of a permit when its renewal window opens, and before it closes.
+
+    One pair per person (a person holds one permit at a time): a later permit replaces the
+    plan. Only days still to come are planned; returns how many messages were planned.
+    """
     window = renewal_window(expiry=expiry, anef=anef)
-    language = holder.language or "fr"
+    today = clock.today()
     context = {"opens": window.opens.isoformat(), "closes": window.closes.isoformat()}
-    notifications.reminder_schedule(
-        recipient=holder,
-        due_on=window.opens,
-        template="dossiers/messages/renewal_window_open",
-        context=context,
-        key=f"window-open:{key}",
-        url=f"/{language}/demandes/",
-    )
-    notifications.reminder_schedule(
-        recipient=holder,
-        due_on=max(window.opens, add_days(window.closes, -WINDOW_CLOSING_NOTICE_DAYS)),
-        template="dossiers/messages/renewal_window_closing",
-        context=context,
-        key=f"window-closing:{key}",
-        url=f"/{language}/demandes/",
-    )
+    url = f"/{holder.language or 'fr'}/demandes/"
+    planned = 0
+    for key, due_on, template in (
+        ("window-open", window.opens, "renewal_window_open"),
+        (
+            "window-closing",
+            max(window.opens, add_days(window.closes, -WINDOW_CLOSING_NOTICE_DAYS)),
+            "renewal_window_closing",
+        ),
+    ):
+        notifications.reminder_cancel(recipient=holder, key=f"{key}:{holder.pk}")
+        if due_on > today:
+            notifications.reminder_schedule(
+                recipient=holder,
+                due_on=due_on,
+                template=f"dossiers/messages/{template}",
+                context=context,
+                key=f"{key}:{holder.pk}",
+                url=url,
+            )
+            planned += 1
+    return planned
 
 
 # --- Actions of the prefecture -------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.db.models import Q
 from sejour.attestations.choices import Kind
 from sejour.attestations.models import Attestation
 from sejour.dossiers.choices import PENDING, CoverBasis, Status
+from sejour.dossiers.continuity import PERMIT_KINDS
 from sejour.dossiers.models import DocumentRequest, Dossier
 from sejour.rules.dates import add_days, paris_date
 
@@ -38,9 +39,10 @@ class Gap:
         return (self.last - self.first).days + 1
 
 
-def _owed() -> "Q":
+def _owed() -> Q:
     pending_covered = Q(status__in=PENDING) & ~Q(cover_basis="")
-    return Q(submitted_at__isnull=False) & (pending_covered | Q(status=Status.APPROVED))
+    approved = Q(status=Status.APPROVED, procedure__kind__in=PERMIT_KINDS)
+    return Q(submitted_at__isnull=False) & (pending_covered | approved)
 
 
 def _uncovered(

@@ -277,7 +277,9 @@ def cover(dossier: Dossier, *, today: dt.date) -> Cover | None:
     if dossier.submitted_at is None or dossier.status not in (*PENDING, Status.APPROVED):
         return None
     is_renewal = dossier.procedure.kind == ProcedureKind.RENEWAL
-    owed = bool(dossier.cover_basis) or dossier.status == Status.APPROVED
+    owed = bool(dossier.cover_basis) or (
+        dossier.status == Status.APPROVED and dossier.procedure.kind in continuity.PERMIT_KINDS
+    )
     if not is_renewal and not owed:
         return None
     current = (

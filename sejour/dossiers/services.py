@@ -150,6 +150,8 @@ def dossier_answer(
     dossier.permit_expires_on = dt.date.fromisoformat(expiry) if expiry else None
     _touch(dossier, "answers", "postcode", "prefecture", "permit_type", "permit_expires_on")
     _event(dossier, EventKind.ANSWERS_CHANGED, actor, {"changes": changes})
+    if "permit_expires_on" in changes:
+        continuity.on_expiry_changed(dossier)
     audit.record(
         actor=actor, action="dossier.answered", target=dossier, data={"fields": sorted(changes)}
     )
@@ -450,15 +452,15 @@ def dossier_submit_safely(
 
 @transaction.atomic
 def window_reminder_schedule(*, dossier: Dossier, actor: User, check: FilingCheck) -> None:
-    """Too early to renew: plan a message for the day the filing window opens."""
+    """Too early to renew: plan the messages for the day the window opens and before it closes.
+
+    The same plan as the one made when the expiry date is given: asking again changes nothing.
+    """
     ensure(get_abilities(actor, dossier)["edit"], NotAllowed())
-    notifications.reminder_schedule(
-        recipient=dossier.applicant,
-        due_on=check.window_opens,
-        template="dossiers/messages/window_open",
-        context={"number": dossier.number, "closes": check.window_closes.isoformat()},
-        key=f"window:{dossier.number}",
-        url=f"/{dossier.applicant.language}/demandes/{dossier.number}/verifier/",
+    continuity.window_reminders_schedule(
+        holder=dossier.applicant,
+        expiry=check.expiry,
+        anef=dossier.permit_type.is_anef if dossier.permit_type else True,
     )
     audit.record(
         actor=actor,
@@ -466,3 +468,5 @@ def window_reminder_schedule(*, dossier: Dossier, actor: User, check: FilingChec
         target=dossier,
         data={"on": check.window_opens},
     )
+
+

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.i18n import set_language
 
 from sejour.accounts import services as account_services
@@ -145,7 +145,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _error(request, "errors/csrf.html", 403)
 
 
-@require_GET
+@require_safe
 @never_cache
 def verify(request: HttpRequest, code: str = "") -> HttpResponse:
     """Public check of an issued document, by its verification code or its QR code's payload.
@@ -196,15 +196,13 @@ def _token_check(token: str, today: dt.date) -> dict[str, object]:
     }
 
 
-@require_GET
+@require_safe
 def verify_keys(request: HttpRequest) -> HttpResponse:
     """The public keys that check the signature of the QR codes, for checks made offline."""
-    return render(
-        request, "web/verify_keys.html", {"keys": attestation_selectors.published_keys()}
-    )
+    return render(request, "web/verify_keys.html", {"keys": attestation_selectors.published_keys()})
 
 
-@require_GET
+@require_safe
 def signing_keys(request: HttpRequest) -> JsonResponse:
     """The same keys, machine-readable: {"keys": [{"kid", "pem", "current"}]}."""
     keys = [asdict(key) for key in attestation_selectors.published_keys()]

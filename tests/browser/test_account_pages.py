@@ -84,6 +84,33 @@ def test_applicant_pages_are_accessible(page, lang):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_identity_page_is_accessible_empty_with_errors_and_once_saved(page, lang):
+    user = UserFactory(email=f"identity-{lang}@example.org", date_of_birth=None)
+    _login(page, lang, user.email)
+    page.wait_for_url(f"**/{lang}/tableau-de-bord/")
+    _check(page, f"/{lang}/compte/", lang)
+    page.locator(f"main a[href='/{lang}/compte/identite/']").first.click()
+    page.wait_for_url(f"**/{lang}/compte/identite/")
+    _check(page, f"/{lang}/compte/identite/", lang)
+    page.locator("input[name=day]").fill("31")
+    page.locator("input[name=month]").fill("2")
+    page.locator("input[name=year]").fill("1990")
+    page.locator("input[name=foreigner_number]").fill("12 34")
+    page.locator("main form button[type=submit]").click()
+    assert page.locator("#form-errors").is_visible()
+    assert page.locator("#birth.fr-fieldset--error").is_visible()
+    assert page.locator("input[name=day]").input_value() == "31"
+    assert page.locator("input[name=foreigner_number]").input_value() == "12 34"
+    assert_accessible(page)
+    page.locator("input[name=day]").fill("17")
+    page.locator("input[name=foreigner_number]").fill("7501234567")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**/{lang}/compte/")
+    assert "1990" in page.locator("#identity-birth").inner_text()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_staff_second_factor_pages_are_accessible(page, lang):
     agent = UserFactory(role=Role.AGENT, email=f"agent-{lang}@example.org")
     _login(page, lang, agent.email)

@@ -251,3 +251,109 @@ def test_purposes_do_not_mix():
     assert checked.purpose == Purpose.CONFIRM
     with pytest.raises(services.CodeExpired):
         services.password_reset_complete(challenge=checked, password="another-long-pass-99")
+
+
+def _identity(user, actor=None, **overrides):
+    values = {
+        "given_name": "Amina",
+        "family_name": "Diallo",
+        "date_of_birth": dt.date(1990, 5, 17),
+        "nationality": "Sénégalaise",
+        "foreigner_number": "7501234567",
+    }
+    values.update(overrides)
+    return services.identity_update(user=user, actor=actor or user, **values)
+
+
+def test_identity_update_saves_and_journals_the_changed_fields_not_their_values():
+    user = UserFactory(given_name="Amina", family_name="Diallo", date_of_birth=None)
+    changes = _identity(user, given_name="  Amina  ", foreigner_number="75 0123 4567")
+    user.refresh_from_db()
+    assert user.date_of_birth == dt.date(1990, 5, 17)
+    assert user.nationality == "Sénégalaise"
+    assert user.foreigner_number == "7501234567"
+    assert changes == {
+        "date_of_birth": {"before": None, "after": dt.date(1990, 5, 17)},
+        "nationality": {"before": "", "after": "Sénégalaise"},
+        "foreigner_number": {"before": "", "after": "7501234567"},
+    }
+    entry = AuditEntry.objects.get(action="account.identity_updated")
+    assert entry.actor_id == user.pk
+    assert entry.data == {"fields": ["date_of_birth", "foreigner_number", "nationality"]}
+    assert "1990" not in str(entry.data)
+
+
+def test_identity_unchanged_writes_nothing_to_the_journal():
+    user = UserFactory()
+    _identity(user)
+    assert _identity(user) == {}
+    assert AuditEntry.objects.filter(action="account.identity_updated").count() == 1
+
+
+def test_nobody_changes_someone_elses_identity():
+    user, other = UserFactory(date_of_birth=None), UserFactory()
+    with pytest.raises(services.NotAllowed):
+        _identity(user, actor=other)
+    user.refresh_from_db()
+    assert user.date_of_birth is None
+    assert not AuditEntry.objects.filter(action="account.identity_updated").exists()
+
+
+def test_an_admin_may_correct_someones_identity():
+    user, admin = UserFactory(date_of_birth=None), UserFactory(role=Role.ADMIN)
+    _identity(user, actor=admin)
+    user.refresh_from_db()
+    assert user.date_of_birth == dt.date(1990, 5, 17)
+    assert AuditEntry.objects.get(action="account.identity_updated").actor_id == admin.pk
+
+
+@time_machine.travel(dt.datetime(2026, 11, 22, 23, 30, tzinfo=dt.UTC))
+def test_a_date_of_birth_in_the_future_is_refused():
+    # 23:30 UTC is already 23 November in Paris: that day is today, the next is the future.
+    user = UserFactory(date_of_birth=None)
+    assert _identity(user, date_of_birth=dt.date(2026, 11, 23))
+    with pytest.raises(services.IdentityInvalid) as refused:
+        _identity(user, date_of_birth=dt.date(2026, 11, 24))
+    assert refused.value.field == "date_of_birth"
+    user.refresh_from_db()
+    assert user.date_of_birth == dt.date(2026, 11, 23)
+
+
+def test_a_date_of_birth_before_1900_is_refused():
+    user = UserFactory(date_of_birth=None)
+    with pytest.raises(services.IdentityInvalid, match="1900"):
+        _identity(user, date_of_birth=dt.date(1899, 12, 31))
+    _identity(user, date_of_birth=dt.date(1900, 1, 1))
+
+
+@pytest.mark.parametrize("field", ["given_name", "family_name"])
+def test_names_cannot_be_empty(field):
+    user = UserFactory(given_name="Amina", family_name="Diallo")
+    with pytest.raises(services.IdentityInvalid) as refused:
+        _identity(user, **{field: "   "})
+    assert refused.value.field == field
+    user.refresh_from_db()
+    assert (user.given_name, user.family_name) == ("Amina", "Diallo")
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "750123456",
+        "75012345678",
+        "75012345AB",
+        "\u0667\u0665\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667",
+    ],
+)
+def test_the_foreigner_number_has_ten_digits(number):
+    user = UserFactory()
+    with pytest.raises(services.IdentityInvalid) as refused:
+        _identity(user, foreigner_number=number)
+    assert refused.value.field == "foreigner_number"
+
+
+def test_the_foreigner_number_may_be_left_empty():
+    user = UserFactory(foreigner_number="")
+    _identity(user, foreigner_number="")
+    user.refresh_from_db()
+    assert user.foreigner_number == ""

@@ -366,3 +366,140 @@ def test_every_account_event_is_in_the_journal(client):
         "account.contact_changed",
     } <= actions
     assert User.objects.get().email == "amina.new@example.org"
+
+
+IDENTITY = {
+    "given_name": "Amina",
+    "family_name": "Diallo",
+    "day": "17",
+    "month": "5",
+    "year": "1990",
+    "nationality": "Sénégalaise",
+    "foreigner_number": "7501234567",
+}
+
+
+def test_the_identity_page_needs_a_login(client):
+    response = client.get(url("accounts:identity"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(url("accounts:login"))
+
+
+def test_the_identity_page_shows_the_current_values(client):
+    user = UserFactory(
+        given_name="Amina",
+        family_name="Diallo",
+        date_of_birth=dt.date(1990, 5, 17),
+        nationality="Sénégalaise",
+        foreigner_number="7501234567",
+    )
+    client.force_login(user)
+    response = client.get(url("accounts:identity", "en"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    for typed in ['value="Amina"', 'value="Diallo"', 'value="17"', 'value="5"', 'value="1990"']:
+        assert typed in body
+    assert 'value="Sénégalaise"' in body
+    assert 'value="7501234567"' in body
+    assert 'autocomplete="bday-day"' in body
+
+
+def test_saving_the_identity_returns_to_the_account_with_a_message(client):
+    user = UserFactory(date_of_birth=None)
+    client.force_login(user)
+    response = client.post(url("accounts:identity", "en"), IDENTITY)
+    assert response.status_code == 302
+    assert response["Location"] == url("accounts:account", "en")
+    user.refresh_from_db()
+    assert user.date_of_birth == dt.date(1990, 5, 17)
+    assert (user.given_name, user.foreigner_number) == ("Amina", "7501234567")
+    page = client.get(response["Location"]).content.decode()
+    assert "Your identity details are saved." in page
+    assert "17 May 1990" in page
+    assert AuditEntry.objects.filter(action="account.identity_updated", actor=user).exists()
+
+
+def test_digits_of_any_script_and_spaces_are_read(client):
+    user = UserFactory(date_of_birth=None)
+    client.force_login(user)
+    typed = {
+        **IDENTITY,
+        "day": " \u0661\u0667 ",
+        "month": "\u0660\u0665",
+        "year": "\u0661\u0669\u0669\u0660",
+        "foreigner_number": "75 01-23 4567",
+    }
+    response = client.post(url("accounts:identity", "ar"), typed)
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.date_of_birth == dt.date(1990, 5, 17)
+    assert user.foreigner_number == "7501234567"
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("abc", "5", "1990", "The day is a number from 1 to 31."),
+        ("17", "13", "1990", "The month is a number from 1 to 12."),
+        ("17", "5", "90", "The year has 4 digits, e.g. 1990."),
+        ("17", "5", "9" * 10, "The year has 4 digits, e.g. 1990."),
+        ("17", "5", "1" * 40, "The year has 4 digits, e.g. 1990."),
+        ("31", "2", "1990", "This date does not exist."),
+        ("", "", "", "Enter your date of birth: day, month and year."),
+        ("17", "", "1990", "Enter your date of birth: day, month and year."),
+        ("1", "1", "1850", "a date of birth before 1900 is not accepted"),
+        ("1", "1", "2999", "A date of birth cannot be in the future."),
+    ],
+)
+def test_a_bad_date_of_birth_is_explained_keeping_what_was_typed(client, day, month, year, message):
+    user = UserFactory(date_of_birth=None)
+    client.force_login(user)
+    typed = {**IDENTITY, "day": day, "month": month, "year": year}
+    response = client.post(url("accounts:identity", "en"), typed)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert message in body
+    assert "fr-fieldset--error" in body
+    assert f'value="{day}"' in body
+    assert f'value="{year}"' in body
+    assert 'value="Sénégalaise"' in body
+    user.refresh_from_db()
+    assert user.date_of_birth is None
+
+
+def test_a_wrong_foreigner_number_is_shown_on_its_field(client):
+    user = UserFactory()
+    client.force_login(user)
+    typed = {**IDENTITY, "foreigner_number": "12345"}
+    response = client.post(url("accounts:identity", "en"), typed)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "The foreigner number has 10 digits" in body
+    assert 'value="12345"' in body
+    assert 'value="17"' in body
+
+
+def test_a_bad_date_and_a_bad_foreigner_number_are_shown_together(client):
+    client.force_login(UserFactory(date_of_birth=None))
+    typed = {**IDENTITY, "day": "31", "month": "2", "foreigner_number": "75O1234567"}
+    body = client.post(url("accounts:identity", "en"), typed).content.decode()
+    assert "This date does not exist." in body
+    assert "The foreigner number has 10 digits" in body
+    assert 'value="75O1234567"' in body
+
+
+def test_empty_names_are_refused(client):
+    user = UserFactory(given_name="Amina")
+    client.force_login(user)
+    response = client.post(url("accounts:identity", "en"), {**IDENTITY, "given_name": "  "})
+    assert "Enter your given name(s)." in response.content.decode()
+    user.refresh_from_db()
+    assert user.given_name == "Amina"
+
+
+def test_the_account_page_asks_for_a_missing_date_of_birth(client):
+    client.force_login(UserFactory(date_of_birth=None))
+    body = client.get(url("accounts:account", "en")).content.decode()
+    assert "not given" in body
+    assert f'href="{url("accounts:identity", "en")}"' in body
+    assert "Update my identity" in body

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 SOON = dt.date(2026, 12, 1)
 # Late as well, but expiring more than 15 days from now: its first attestation is not due yet.
 LATER = dt.date(2027, 1, 10)
+WINDOW_TEMPLATES = "dossiers/messages/renewal_window"
 REASON = "Hospitalised during the whole renewal window; certificate in the file."
 
 
@@ -190,7 +191,7 @@ def test_hand_over_with_the_card_end_date_closes_and_plans_the_renewal_reminders
 ):
     favourable = Attestation.objects.get(dossier=approved, kind=Kind.FAVOURABLE)
     response = agent_client.post(
-        f"/en/instruction/{approved.number}/remise-titre/", {"card_expires_on": "2030-11-21"}
+        f"/en/instruction/{approved.number}/remise-titre/", {"card_expires_on": "2027-11-21"}
     )
     assert response.status_code == 302
     dossier = Dossier.objects.get(pk=approved.pk)
@@ -198,8 +199,19 @@ def test_hand_over_with_the_card_end_date_closes_and_plans_the_renewal_reminders
     favourable.refresh_from_db()
     assert favourable.ends_on == dt.date(2026, 11, 22)
     assert favourable.end_reason == EndReason.CARD_HANDED_OVER
-    keys = set(Reminder.objects.filter(recipient=dossier.applicant).values_list("key", flat=True))
-    assert {f"window-open:{dossier.number}", f"window-closing:{dossier.number}"} <= keys
+    planned = {
+        reminder.template: reminder.due_on
+        for reminder in Reminder.objects.filter(
+            recipient=dossier.applicant, template__startswith=WINDOW_TEMPLATES
+        )
+    }
+    assert set(planned) == {
+        f"{WINDOW_TEMPLATES}_open",
+        f"{WINDOW_TEMPLATES}_closing",
+    }
+    assert dt.date(2027, 1, 1) < planned[f"{WINDOW_TEMPLATES}_open"]
+    assert planned[f"{WINDOW_TEMPLATES}_open"] < planned[f"{WINDOW_TEMPLATES}_closing"]
+    assert planned[f"{WINDOW_TEMPLATES}_closing"] < dt.date(2027, 11, 21)
     page = agent_client.get(f"/en/instruction/{approved.number}/").content.decode()
     assert "The card is handed over" in page
     assert "remise-titre/" not in page
@@ -209,7 +221,7 @@ def test_hand_over_without_a_date_closes_and_plans_no_reminder(agent_client, app
     agent_client.post(f"/en/instruction/{approved.number}/remise-titre/", {"card_expires_on": ""})
     dossier = Dossier.objects.get(pk=approved.pk)
     assert dossier.status == Status.CLOSED
-    assert not Reminder.objects.filter(key__startswith="window-open:").exists()
+    assert not Reminder.objects.filter(template__startswith=WINDOW_TEMPLATES).exists()
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,8 @@ ACTIONS = [
     ("{number}/accepter/", {}),
     ("{number}/refuser/", {"reasons": ["resources"], "explanation": "x" * 40}),
     ("{number}/retirer-decision/", {"reason": "A reason long enough"}),
+    ("{number}/accorder-attestation/", {"reason": "A reason long enough"}),
+    ("{number}/remise-titre/", {"card_expires_on": "2030-01-01"}),
     ("{number}/note/", {"body": "note"}),
     ("{number}/message/", {"body": "hello"}),
     ("lot/", {"action": "remind", "dossier": ["{number}"]}),

@@ -2,6 +2,7 @@
 favourable-decision attestation to hand-over, refusals, late filings, crashes, the proof."""
 
 import datetime as dt
+import itertools
 import uuid
 from unittest import mock
 
@@ -110,7 +111,7 @@ def test_a_renewal_filed_100_days_ahead_and_decided_7_months_later_is_never_unco
 
     extensions = _live(dossier)
     assert extensions[0].valid_from == add_days(expires, 1)
-    for previous, following in zip(extensions, extensions[1:], strict=False):
+    for previous, following in itertools.pairwise(extensions):
         assert following.valid_from == add_days(previous.valid_until, 1)  # no gap, no overlap
         # In hand before the previous one lapses.
         assert following.issued_at.date() <= add_days(previous.valid_until, -14)
@@ -125,7 +126,7 @@ def test_a_renewal_filed_100_days_ahead_and_decided_7_months_later_is_never_unco
     assert all(a.valid_from <= decided_on for a in _live(dossier))
     favourable = _live(dossier, Kind.FAVOURABLE)
     assert favourable[0].valid_from == decided_on
-    for previous, following in zip(favourable, favourable[1:], strict=False):
+    for previous, following in itertools.pairwise(favourable):
         assert following.valid_from == add_days(previous.valid_until, 1)
     assert not list(gaps.find(today=add_days(decided_on, 200)))
 
@@ -143,7 +144,8 @@ def test_a_renewal_filed_100_days_ahead_and_decided_7_months_later_is_never_unco
     assert Attestation.objects.filter(dossier=dossier).count() == count  # nothing more
     # The holder of the new card will be told when to renew it.
     keys = set(Reminder.objects.filter(recipient=dossier.applicant).values_list("key", flat=True))
-    assert {f"window-open:{dossier.number}", f"window-closing:{dossier.number}"} <= keys
+    holder = dossier.applicant_id
+    assert {f"window-open:{holder}", f"window-closing:{holder}"} <= keys
 
 
 def test_every_day_is_covered_by_a_document_in_hand(agent):
@@ -176,7 +178,9 @@ def test_protection_gets_six_month_attestations_and_the_mention(agent):
 
 
 def test_a_visitor_keeps_no_right_to_work(agent):
-    dossier = _renewal(expires=D("2027-01-25"), filed_on=D("2026-11-22"), permit_type="cst-visiteur")
+    dossier = _renewal(
+        expires=D("2027-01-25"), filed_on=D("2026-11-22"), permit_type="cst-visiteur"
+    )
     _run_days(D("2026-11-22"), D("2027-01-20"))
     (first,) = _live(dossier)
     assert first.right_to_work is False
@@ -195,9 +199,7 @@ def test_the_first_attestation_comes_15_days_ahead_and_the_holder_is_told(agent)
         reminders_send_due(today=D("2027-02-01"))
     notice = Notification.objects.filter(recipient=dossier.applicant).latest("pk")
     assert first.code in notice.body
-    assert AuditEntry.objects.filter(
-        action="attestation.issued", target_id=str(first.pk)
-    ).exists()
+    assert AuditEntry.objects.filter(action="attestation.issued", target_id=str(first.pk)).exists()
 
 
 def test_the_sweep_is_idempotent_and_the_database_refuses_a_second_period(agent):
@@ -235,9 +237,12 @@ def test_a_crash_in_the_middle_of_a_sweep_loses_nothing_and_duplicates_nothing(a
             raise RuntimeError("worker killed")
         return real(batch, day)
 
-    with _at(today, hour=3), mock.patch.object(continuity, "_apply", crash_on_second_batch):
-        with pytest.raises(RuntimeError):
-            continuity.sweep(today=today, batch_size=3)
+    with (
+        _at(today, hour=3),
+        mock.patch.object(continuity, "_apply", crash_on_second_batch),
+        pytest.raises(RuntimeError),
+    ):
+        continuity.sweep(today=today, batch_size=3)
     issued = Attestation.objects.filter(kind=Kind.EXTENSION).count()
     assert issued == 3  # the first batch committed, the second rolled back whole
     with _at(today, hour=4):
@@ -360,9 +365,8 @@ def test_continuity_check_exits_non_zero_on_a_gap_and_alerts_supervisors(agent, 
     supervisor = UserFactory(role=Role.SUPERVISOR)
     dossier = _renewal(expires=D("2027-01-25"), filed_on=D("2026-11-22"))
     # The worker never ran: the old permit expired with nothing to replace it.
-    with _at(D("2027-01-30")):
-        with pytest.raises(CommandError, match="5 person-day"):
-            call_command("continuity_check", "--today", "2027-01-30", "--alert")
+    with _at(D("2027-01-30")), pytest.raises(CommandError, match="5 person-day"):
+        call_command("continuity_check", "--today", "2027-01-30", "--alert")
     out = capsys.readouterr().out
     assert dossier.number in out
     assert "2027-01-26" in out
@@ -393,3 +397,82 @@ def test_a_withdrawn_application_stops_the_cover(agent):
     dossier.refresh_from_db()
     assert dossier.status == Status.WITHDRAWN
     assert dossier.cover_next_on is None
+
+
+def test_a_draft_renewal_plans_the_window_reminders_and_filing_cancels_them(catalogue):
+    person = UserFactory()
+    with _at(D("2026-08-01")):
+        dossier = services.dossier_start(
+            actor=person, procedure=Procedure.objects.get(code="renewal")
+        )
+        services.dossier_answer(
+            dossier=dossier,
+            actor=person,
+            postcode="75011",
+            answers={"permit_type": "cst-salarie", "permit_expires_on": "2027-02-15"},
+        )
+    planned = dict(Reminder.objects.filter(recipient=person).values_list("key", "due_on"))
+    assert planned == {
+        f"window-open:{person.pk}": D("2026-10-18"),
+        f"window-closing:{person.pk}": D("2026-12-03"),
+    }
+    with _at(D("2026-10-18"), hour=9):
+        reminders_send_due(today=D("2026-10-18"))
+    notice = Notification.objects.get(recipient=person)
+    assert "17" in notice.body  # closes on 17 December 2026
+    with _at(D("2026-11-22")):
+        dossier = services.dossier_answer(
+            dossier=Dossier.objects.get(pk=dossier.pk),
+            actor=person,
+            postcode="75011",
+            answers={
+                "permit_type": "cst-salarie",
+                "permit_expires_on": "2027-02-15",
+                "employed": True,
+                "married": False,
+                "has_children": False,
+                "hosted": False,
+            },
+        )
+        fill_documents(dossier, person)
+        services.dossier_submit(dossier=dossier, actor=person, key=uuid.uuid4())
+    assert not Reminder.objects.filter(recipient=person, sent_at__isnull=True).exists()
+
+
+def test_the_applicant_page_shows_the_cover_and_what_blocks_it(agent, client):
+    dossier = _renewal(expires=D("2027-01-25"), filed_on=D("2026-11-22"))
+    url = f"/en/demandes/{dossier.number}/"
+    with _at(D("2026-12-01")):
+        client.force_login(dossier.applicant)
+        page = client.get(url).content.decode()
+    assert "Your right to stay while you wait" in page
+    assert "Your next attestation will be issued on 11 January 2027" in page
+    _run_days(D("2027-01-11"), D("2027-03-20"))
+    with _at(D("2027-02-01")):
+        client.force_login(dossier.applicant)
+        page = client.get(url).content.decode()
+    (current,) = _live(dossier)
+    assert "Your right to stay is proved until 25 April 2027" in page
+    assert current.code in page
+    assert "It allows you to work." in page
+    with _at(D("2027-03-21")):
+        instruction.dossier_take(dossier=dossier, actor=agent)
+        instruction.documents_request(
+            dossier=dossier,
+            actor=agent,
+            items=[("proof-of-address", "outdated", "Your bill is from 2025.")],
+            deadline=D("2027-03-29"),
+        )
+    with _at(D("2027-04-02")):
+        client.force_login(dossier.applicant)
+        page = client.get(url).content.decode()
+    assert "Your next attestation is waiting" in page
+    assert "29 March 2027" in page
+
+
+def test_a_late_renewal_page_says_no_attestation_is_due_as_of_right(catalogue, client):
+    dossier = _renewal(expires=D("2027-01-10"), filed_on=D("2026-11-22"))
+    with _at(D("2026-11-23")):
+        client.force_login(dossier.applicant)
+        page = client.get(f"/en/demandes/{dossier.number}/").content.decode()
+    assert "No extension attestation as of right" in page

@@ -224,7 +224,11 @@ def test_a_reminder_is_sent_when_the_window_opens(draft, applicant):
     check = filing_check(dossier=draft, on=dt.date(2026, 11, 22))
     services.window_reminder_schedule(dossier=draft, actor=applicant, check=check)
     services.window_reminder_schedule(dossier=draft, actor=applicant, check=check)
-    assert Reminder.objects.count() == 1
+    # When the window opens, and two weeks before it closes (on 2027-08-01).
+    assert sorted(Reminder.objects.values_list("due_on", flat=True)) == [
+        dt.date(2027, 6, 2),
+        dt.date(2027, 7, 18),
+    ]
     assert notifications.reminders_send_due(today=dt.date(2027, 6, 1)) == 0
     assert notifications.reminders_send_due(today=dt.date(2027, 6, 2)) == 1
     assert notifications.reminders_send_due(today=dt.date(2027, 6, 3)) == 0

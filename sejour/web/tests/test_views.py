@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from sejour.accounts.models import User
+from sejour.attestations.codes import new_verification_code
 from sejour.core import services as core_services
 from sejour.core.tasks import worker_heartbeat
 
@@ -150,8 +151,14 @@ def test_verify_page_without_code(client):
     assert "Check a document" in response.content.decode()
 
 
-@pytest.mark.parametrize("code", ["ABCD-EFGH-JKMN", "not a code", "../../etc"])
-def test_verify_an_unknown_or_malformed_code(client, code):
-    response = client.get("/en/verifier/", {"code": code})
+def test_verify_an_unknown_code(client):
+    response = client.get("/en/verifier/", {"code": new_verification_code()})
     assert response.status_code == 404
     assert "No document carries this code" in response.content.decode()
+
+
+@pytest.mark.parametrize("code", ["ABCD-EFGH-JKMN", "not a code", "../../etc"])
+def test_verify_a_malformed_code_shows_the_form_with_an_error(client, code):
+    response = client.get("/en/verifier/", {"code": code})
+    assert response.status_code == 200
+    assert "This is not a verification code" in response.content.decode()

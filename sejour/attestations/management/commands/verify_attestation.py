@@ -112,8 +112,9 @@ class Command(BaseCommand):
         try:
             payload = ring.verify(token)
         except signing.BadSignature as error:
+            reason = str(error).rstrip(".").lower()
             raise _fail(
-                f"Not verified: {error} The document was forged or altered.", INVALID
+                f"Not verified: the document was forged or altered ({reason}).", INVALID
             ) from error
         if where:
             self.stdout.write(f"QR code read on {where}.")
@@ -160,9 +161,7 @@ def _keys_from_file(name: str) -> KeySet:
     for declared, key in keys:
         kid = signing.key_id(key)
         if declared is not None and declared != kid:
-            raise _fail(
-                f"The key file {name} names key {declared} a key whose id is {kid}.", USAGE
-            )
+            raise _fail(f"The key file {name} names key {declared} a key whose id is {kid}.", USAGE)
         found[kid] = key
     return found
 
@@ -206,7 +205,9 @@ def _token_of(document: str) -> tuple[str, str]:
     try:
         data = path.read_bytes()
     except FileNotFoundError as error:
-        raise _fail(f"No such file: {document} (nor is it the text of a QR code).", USAGE) from error
+        raise _fail(
+            f"No such file: {document} (nor is it the text of a QR code).", USAGE
+        ) from error
     except OSError as error:
         raise _fail(f"Cannot read {document}: {error.strerror}", USAGE) from error
     if not data.startswith(b"%PDF-"):
@@ -225,7 +226,7 @@ def _token_in_pdf(data: bytes, name: str) -> tuple[str, str]:
             image = pdf[index].render(scale=SCAN_DPI / 72).to_pil()
             texts = [
                 barcode.text
-                for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+                for barcode in zxingcpp.read_barcodes(image)
                 if barcode.format == zxingcpp.BarcodeFormat.QRCode
             ]
             if texts:
@@ -261,7 +262,7 @@ def _key_id_of(token: str) -> str:
 
 
 def _value(field: str, value: object) -> str:
-    if field == "kind" and value in Kind.values:
+    if field == "kind" and isinstance(value, str) and value in Kind.values:
         return f"{Kind(value).label} ({value})"
     if isinstance(value, bool):
         return "yes" if value else "no"

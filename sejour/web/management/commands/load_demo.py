@@ -34,6 +34,11 @@ ACCOUNTS = [
     (Role.SUPERVISOR, "superviseur@demo.sejour.local", None, "Marc", "Bernard"),
     (Role.ADMIN, "admin@demo.sejour.local", None, "Sophie", "Admin"),
 ]
+# Applicants need a date of birth for share codes and attestations; filled in when missing.
+DEMO_IDENTITIES = {
+    "usager@demo.sejour.local": (dt.date(1990, 5, 17), "Sénégalaise"),
+    "+33612345678": (dt.date(1985, 11, 3), "Marocaine"),
+}
 
 
 class Command(BaseCommand):
@@ -60,6 +65,18 @@ class Command(BaseCommand):
                         family_name=family,
                     )
                     created += 1
+                identity = DEMO_IDENTITIES.get(email or phone or "")
+                if identity is not None and (user.date_of_birth is None or not user.nationality):
+                    born, nationality = identity
+                    account_services.identity_update(
+                        user=user,
+                        actor=user,
+                        given_name=user.given_name or given,
+                        family_name=user.family_name or family,
+                        date_of_birth=user.date_of_birth or born,
+                        nationality=user.nationality or nationality,
+                        foreigner_number=user.foreigner_number,
+                    )
                 if role in STAFF_ROLES and not TOTPDevice.objects.filter(user=user).exists():
                     TOTPDevice.objects.create(
                         user=user, name="demo", key=DEMO_TOTP_HEX, confirmed=True
