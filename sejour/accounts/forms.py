@@ -1,6 +1,5 @@
 """Forms of the account pages: they parse and check input; services do the rest."""
 
-import datetime as dt
 from typing import Any
 
 import phonenumbers
@@ -15,6 +14,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from sejour.accounts.models import User
 from sejour.accounts.services import FOREIGNER_NUMBER
+from sejour.core.forms import BirthDateBoxes
 
 PHONE_HELP = _("A mobile number, e.g. 06 12 34 56 78 or +33 6 12 34 56 78.")
 
@@ -225,7 +225,7 @@ class TotpForm(DsfrBaseForm):
     )
 
 
-class IdentityForm(DsfrBaseForm):
+class IdentityForm(DsfrBaseForm, BirthDateBoxes):
     """Names, the date of birth in three boxes (day, month, year), nationality, foreigner number.
 
     It parses what was typed and checks its shape; the service decides which values are
@@ -243,24 +243,6 @@ class IdentityForm(DsfrBaseForm):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
         error_messages={"required": _("Enter your family name.")},
-    )
-    day = forms.CharField(
-        label=_("Day"),
-        required=False,
-        max_length=10,
-        error_messages={"max_length": _("The day is a number from 1 to 31.")},
-    )
-    month = forms.CharField(
-        label=_("Month"),
-        required=False,
-        max_length=10,
-        error_messages={"max_length": _("The month is a number from 1 to 12.")},
-    )
-    year = forms.CharField(
-        label=_("Year"),
-        required=False,
-        max_length=10,
-        error_messages={"max_length": _("The year has 4 digits, e.g. 1990.")},
     )
     nationality = forms.CharField(
         label=_("Nationality (optional)"),
@@ -288,7 +270,15 @@ class IdentityForm(DsfrBaseForm):
         error_messages={"max_length": _("The foreigner number has 10 digits, e.g. 7501234567.")},
     )
 
-    BIRTH_FIELDS = ("day", "month", "year")
+    field_order = [
+        "given_name",
+        "family_name",
+        "day",
+        "month",
+        "year",
+        "nationality",
+        "foreigner_number",
+    ]
     # Where a refusal of the service about one of its arguments is shown.
     FIELD_OF = {"date_of_birth": "year"}
 
@@ -311,17 +301,6 @@ class IdentityForm(DsfrBaseForm):
         name = self.FIELD_OF.get(argument, argument)
         return name if name in self.fields else None
 
-    def clean_day(self) -> int | None:
-        return _number(self.cleaned_data["day"], 1, 31, _("The day is a number from 1 to 31."))
-
-    def clean_month(self) -> int | None:
-        return _number(self.cleaned_data["month"], 1, 12, _("The month is a number from 1 to 12."))
-
-    def clean_year(self) -> int | None:
-        return _number(
-            self.cleaned_data["year"], 1000, 9999, _("The year has 4 digits, e.g. 1990.")
-        )
-
     def clean_foreigner_number(self) -> str:
         # Digits of any script (Arabic-Indic too) become 0-9; separators people type go.
         typed = self.cleaned_data["foreigner_number"]
@@ -336,37 +315,7 @@ class IdentityForm(DsfrBaseForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if any(name in self.errors for name in self.BIRTH_FIELDS):
-            return data
-        missing = [name for name in self.BIRTH_FIELDS if data.get(name) is None]
-        if missing:
-            self.add_error(missing[0], _("Enter your date of birth: day, month and year."))
-            return data
-        try:
-            data["date_of_birth"] = dt.date(data["year"], data["month"], data["day"])
-        except ValueError:
-            self.add_error("day", _("This date does not exist. Check the day and the month."))
+        born = self.birth_date(data, _("Enter your date of birth: day, month and year."))
+        if born is not None:
+            data["date_of_birth"] = born
         return data
-
-    @property
-    def birth_errors(self) -> list[str]:
-        """The errors of the three date boxes, once each, shown under the group."""
-        found: list[str] = []
-        for name in self.BIRTH_FIELDS:
-            for error in self.errors.get(name, []):
-                if error not in found:
-                    found.append(error)
-        return found
-
-
-def _number(text: str, low: int, high: int, message: StrOrPromise) -> int | None:
-    """The whole number typed (blank is None), or a ValidationError with `message`.
-
-    Any script's decimal digits are read (Arabic-Indic ones too), as `int()` reads them.
-    """
-    text = text.strip()
-    if not text:
-        return None
-    if not text.isdecimal() or not low <= int(text) <= high:
-        raise ValidationError(message)
-    return int(text)

@@ -567,6 +567,10 @@ def extension_grant(*, dossier: Dossier, actor: User, reason: str) -> Dossier:
     does not backdate a right.
     """
     dossier = _locked(dossier)
+    ensure(
+        not dossier.cover_basis,
+        DomainError(_("This renewal is already covered by extension attestations.")),
+    )
     ensure(get_staff_abilities(actor, dossier)["grant_extension"], NotAllowed())
     reason = reason.strip()
     ensure(

@@ -5,6 +5,7 @@ from typing import Any
 from sejour.accounts.choices import Role
 from sejour.dossiers.choices import EDITABLE, PENDING, Status
 from sejour.dossiers.models import Dossier
+from sejour.rules.work import ProcedureKind
 
 
 def is_owner(user: Any, dossier: Dossier) -> bool:
@@ -73,6 +74,7 @@ def get_staff_abilities(user: Any, dossier: Dossier) -> dict[str, bool]:
         # A late renewal gets no extension attestation as of right; the prefecture may grant it.
         "grant_extension": (agent or supervisor)
         and pending
+        and dossier.procedure.kind == ProcedureKind.RENEWAL
         and dossier.permit_expires_on is not None
         and dossier.cover_basis == "",
         "hand_over": agent and dossier.status == Status.APPROVED,

@@ -106,8 +106,8 @@ class Command(BaseCommand):
                 "file is out of date.",
                 INVALID,
             )
-        # A KeyRing needs a private key; this one never signs, and its id cannot match: the
-        # token's key id was found among the given keys above.
+        # A KeyRing needs a private key: a fresh one, thrown away at once, so that nothing
+        # signed with it exists; the token's key id was checked against the given keys above.
         ring = signing.KeyRing(Ed25519PrivateKey.generate(), keys.values())
         try:
             payload = ring.verify(token)
@@ -124,8 +124,8 @@ class Command(BaseCommand):
         code = payload.get("code")
         if settings.SITE_URL and isinstance(code, str):
             self.stdout.write(
-                f"Check the live status at {settings.SITE_URL}/{settings.LANGUAGE_CODE}"
-                f"/verifier/{code}/ : a document may have been ended or withdrawn since."
+                "Live status (a document can be ended or withdrawn after it is issued): "
+                f"{settings.SITE_URL}/{settings.LANGUAGE_CODE}/verifier/{code}/"
             )
 
 
