@@ -476,3 +476,20 @@ def test_a_late_renewal_page_says_no_attestation_is_due_as_of_right(catalogue, c
         client.force_login(dossier.applicant)
         page = client.get(f"/en/demandes/{dossier.number}/").content.decode()
     assert "No extension attestation as of right" in page
+
+
+def test_renewals_filed_before_the_sweep_existed_are_covered_by_the_migration(catalogue):
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("sejour.dossiers.migrations.0005_cover_backfill").backfill
+    timely = _renewal(expires=D("2027-01-25"), filed_on=D("2026-11-22"))
+    late = _renewal(expires=D("2027-01-10"), filed_on=D("2026-11-22"))
+    Dossier.objects.filter(pk=timely.pk).update(cover_basis="", cover_next_on=None)
+    with _at(D("2026-12-01")):
+        backfill(apps, None)
+    timely.refresh_from_db()
+    late.refresh_from_db()
+    assert (timely.cover_basis, timely.cover_next_on) == (CoverBasis.RIGHT, D("2027-01-11"))
+    assert (late.cover_basis, late.cover_next_on) == ("", None)
