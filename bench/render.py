@@ -1,8 +1,9 @@
-"""How fast filing receipts render, against a bare one-line ReportLab page made in the same run.
+"""How fast issued documents render, against a bare one-line ReportLab page made in the same run.
 
-Usage: python bench/render.py [N] (default 500). Renders N receipts in this process, one core;
-prints receipts per second and the ratio to the baseline; the last line is JSON. The target is
-100 receipts a second per core. Django is not set up: rendering and signing need neither
+Usage: python bench/render.py [N] (default 500). Renders N filing receipts, then N extension
+attestations (what the sweep issues and the first download lays out), in this process, one
+core; prints documents per second and the ratio to the baseline; the last line is JSON. The
+target is 100 documents a second per core for each kind. Django is not set up: rendering and signing need neither
 settings nor a database (the key ring is built here from a throwaway key).
 """
 
@@ -103,6 +104,55 @@ def receipt(index: int, keyring: KeyRing) -> render.ReceiptData:
     )
 
 
+def attestation(index: int, keyring: KeyRing) -> render.AttestationData:
+    """A realistic extension attestation, as `rendering.cover_pdf` lays it out."""
+    issued_at = dt.datetime(2026, 12, 1, 3, 0, tzinfo=PARIS) + dt.timedelta(seconds=index)
+    valid_from = dt.date(2026, 12, 16) + dt.timedelta(days=index % 30)
+    dossier = f"2026-75-{index:06d}"
+    code = new_verification_code()
+    token = keyring.sign(
+        {
+            "kind": "extension",
+            "code": code,
+            "dossier": dossier,
+            "holder": "MBA",
+            "born": "1990-05-17",
+            "from": valid_from.isoformat(),
+            "until": (valid_from + dt.timedelta(days=89)).isoformat(),
+            "work": True,
+            "issued_at": issued_at.isoformat(),
+        }
+    )
+    return render.AttestationData(
+        language="fr",
+        labels=LABELS,
+        title="Attestation de prolongation d'instruction",
+        holder=render.Holder(
+            full_name="Mohamed BEN ALI",
+            date_of_birth=dt.date(1990, 5, 17),
+            nationality="Marocaine",
+            foreigner_number=f"75{index:08d}",
+        ),
+        dossier_number=dossier,
+        procedure="Renouvellement de titre de séjour",
+        permit_type="Carte de séjour pluriannuelle « salarié »",
+        prefecture="Préfecture de police de Paris",
+        filed_at=issued_at - dt.timedelta(days=100),
+        issued_at=issued_at,
+        valid_from=valid_from,
+        valid_until=valid_from + dt.timedelta(days=89),
+        right_to_work="Autorise son titulaire à travailler",
+        verification=render.Verification(
+            code=code, url=f"https://sejour.example.org/verifier/{code}/", token=token
+        ),
+        legal_mention=(
+            "Le titulaire a déposé dans les délais une demande complète de renouvellement. "
+            "Cette attestation, avec le titre expiré, prouve la régularité du séjour aux dates "
+            "indiquées (article R.431-15-1 du CESEDA)."
+        ),
+    )
+
+
 def bare_page(index: int) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=1)
@@ -130,21 +180,40 @@ def main(count: int) -> dict[str, float | int]:
         size += len(render.render_filing_receipt(item))
     seconds = time.process_time() - start
 
+    covers = [attestation(i, keyring) for i in range(count)]
+    render.render_attestation(covers[0])
+    start = time.process_time()
+    cover_size = 0
+    for cover in covers:
+        cover_size += len(render.render_attestation(cover))
+    cover_seconds = time.process_time() - start
+
     per_second = count / seconds
+    cover_per_second = count / cover_seconds
     baseline_per_second = count / baseline_seconds
     figures: dict[str, float | int] = {
         "receipts": count,
         "receipts_per_second_per_core": round(per_second, 1),
         "ms_per_receipt": round(1000 * seconds / count, 2),
         "mean_bytes": round(size / count),
+        "attestations_per_second_per_core": round(cover_per_second, 1),
+        "ms_per_attestation": round(1000 * cover_seconds / count, 2),
+        "attestation_mean_bytes": round(cover_size / count),
         "baseline_pages_per_second": round(baseline_per_second, 1),
         "ratio_to_baseline": round(seconds / baseline_seconds, 1),
+        "attestation_ratio_to_baseline": round(cover_seconds / baseline_seconds, 1),
         "target_per_second": TARGET_PER_SECOND,
+        "target_met": min(per_second, cover_per_second) >= TARGET_PER_SECOND,
     }
     print(f"{count} receipts in {seconds:.2f} s of CPU: {per_second:.0f} a second per core")
+    print(
+        f"{count} extension attestations in {cover_seconds:.2f} s of CPU: "
+        f"{cover_per_second:.0f} a second per core"
+    )
     print(f"baseline (bare one-line page): {baseline_per_second:.0f} a second per core")
     print(
-        f"a receipt costs {figures['ratio_to_baseline']} bare pages; target {TARGET_PER_SECOND}/s"
+        f"a receipt costs {figures['ratio_to_baseline']} bare pages, an attestation "
+        f"{figures['attestation_ratio_to_baseline']}; target {TARGET_PER_SECOND}/s each"
     )
     print(json.dumps(figures))
     return figures

@@ -468,5 +468,3 @@ def window_reminder_schedule(*, dossier: Dossier, actor: User, check: FilingChec
         target=dossier,
         data={"on": check.window_opens},
     )
-
-

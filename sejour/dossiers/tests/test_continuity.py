@@ -2,6 +2,7 @@
 favourable-decision attestation to hand-over, refusals, late filings, crashes, the proof."""
 
 import datetime as dt
+import io
 import itertools
 import uuid
 from unittest import mock
@@ -493,3 +494,19 @@ def test_renewals_filed_before_the_sweep_existed_are_covered_by_the_migration(ca
     late.refresh_from_db()
     assert (timely.cover_basis, timely.cover_next_on) == (CoverBasis.RIGHT, D("2027-01-11"))
     assert (late.cover_basis, late.cover_next_on) == ("", None)
+
+
+def test_the_pdf_is_laid_out_at_the_first_download_and_kept(agent):
+    from pypdf import PdfReader
+
+    dossier = _renewal(expires=D("2027-01-25"), filed_on=D("2026-11-22"))
+    _run_days(D("2027-01-11"), D("2027-01-11"))
+    (first,) = _live(dossier)
+    assert not first.pdf  # the sweep signs; it does not lay out
+    content = attestation_selectors.pdf_content(attestation=first)
+    first.refresh_from_db()
+    assert first.pdf
+    assert attestation_selectors.pdf_content(attestation=first) == content
+    text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    assert first.code in text
+    assert "26/01/2027" in text or "26 janvier 2027" in text
