@@ -122,7 +122,13 @@ class DocumentLine:
 class Verification:
     code: str  # "XXXX-XXXX-XXXX", printed large
     url: str  # the public page that checks the code
-    token: str  # the signed payload, in the QR code
+    token: str  # the signed payload
+
+    @property
+    def qr_text(self) -> str:
+        """What the QR code holds: the check page's address with the signed payload, so that a
+        phone's camera opens the live check and an offline tool still finds the payload."""
+        return f"{self.url}?token={self.token}" if self.url else self.token
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -493,7 +499,7 @@ def draw_qr(canvas: Canvas, token: str, *, x: float, y: float, size: float) -> N
 def _verification(page: _Page, labels: Labels, verification: Verification) -> None:
     """The QR code at the start corner, the code in large letters and the address beside."""
     qr_x = PAGE_WIDTH - MARGIN - QR_SIZE + 6 if page.rtl else MARGIN - 6
-    draw_qr(page.canvas, verification.token, x=qr_x, y=BOTTOM, size=QR_SIZE)
+    draw_qr(page.canvas, verification.qr_text, x=qr_x, y=BOTTOM, size=QR_SIZE)
     offset = QR_SIZE + 6
     width = PAGE_WIDTH - 2 * MARGIN - offset
     y = BOTTOM + QR_SIZE - 26

@@ -31,7 +31,8 @@ from sejour.attestations import services as attestations
 from sejour.attestations.choices import EndReason, Kind
 from sejour.attestations.models import Attestation
 from sejour.audit import services as audit
-from sejour.core import clock
+from sejour.catalog.models import PermitType, Prefecture, Procedure
+from sejour.core import bulk, clock
 from sejour.core.errors import DomainError, NotAllowed, ensure
 from sejour.dossiers.choices import PENDING, CoverBasis, EventKind, Status
 from sejour.dossiers.models import DocumentRequest, Dossier, Event
@@ -213,13 +214,29 @@ def _first_due_on(start: dt.date, today: dt.date) -> dt.date:
 def _due(today: dt.date, size: int) -> list[Dossier]:
     rows = (
         Dossier.objects.filter(cover_next_on__lte=today)
-        .select_related("applicant", "procedure", "permit_type", "prefecture")
+        .select_related("applicant")
+        .defer("answers")
         .order_by("cover_next_on", "id")
     )
     if connection.features.has_select_for_update_skip_locked:
         # Several workers share the work; a dossier being decided right now is skipped.
         rows = rows.select_for_update(skip_locked=True, of=("self",))
-    return list(rows[:size])
+    dossiers = list(rows[:size])
+    # The few catalogue entries the batch refers to, read once each rather than joined to
+    # every row (a procedure carries its whole form).
+    for name, model in (
+        ("procedure", Procedure),
+        ("permit_type", PermitType),
+        ("prefecture", Prefecture),
+    ):
+        field = Dossier._meta.get_field(name)
+        ids = {getattr(dossier, field.attname) for dossier in dossiers} - {None}
+        found = model.objects.in_bulk(ids) if ids else {}
+        for dossier in dossiers:
+            related = found.get(getattr(dossier, field.attname))
+            if related is not None:
+                field.set_cached_value(dossier, related)
+    return dossiers
 
 
 def _blocked_notice(dossier: Dossier, found: Blocker, today: dt.date) -> None:
@@ -262,21 +279,25 @@ def _issued_notices(rows: Sequence[Attestation], dossiers: dict[int, Dossier]) -
 
 
 def _events(rows: Iterable[Attestation]) -> None:
-    Event.objects.bulk_create(
-        [
-            Event(
-                dossier_id=row.dossier_id,
-                kind=EventKind.ATTESTATION_ISSUED,
-                data={
-                    "kind": row.kind,
-                    "code": row.code,
-                    "from": row.valid_from.isoformat() if row.valid_from else "",
-                    "until": row.valid_until.isoformat() if row.valid_until else "",
-                },
-            )
-            for row in rows
-        ]
-    )
+    events = [
+        (
+            row.dossier_id,
+            EventKind.ATTESTATION_ISSUED.value,
+            {
+                "kind": row.kind,
+                "code": row.code,
+                "from": row.valid_from.isoformat() if row.valid_from else "",
+                "until": row.valid_until.isoformat() if row.valid_until else "",
+            },
+        )
+        for row in rows
+    ]
+    if bulk.copy_supported():
+        bulk.copy_rows(Event, ("dossier_id", "kind", "data"), events)
+    else:
+        Event.objects.bulk_create(
+            [Event(dossier_id=dossier, kind=kind, data=data) for dossier, kind, data in events]
+        )
 
 
 def _apply(dossiers: Sequence[Dossier], today: dt.date) -> int:
@@ -316,7 +337,14 @@ def _apply(dossiers: Sequence[Dossier], today: dt.date) -> int:
     for dossier in stopped:
         dossier.cover_next_on = None
     changed = [plan.item.dossier for plan in plans] + stopped + held
-    if changed:
+    if changed and bulk.copy_supported():
+        # One UPDATE ... FROM unnest(...), rather than bulk_update's CASE over every row.
+        bulk.update_rows(
+            Dossier,
+            ["covered_until", "cover_next_on"],
+            [(dossier.pk, dossier.covered_until, dossier.cover_next_on) for dossier in changed],
+        )
+    elif changed:
         Dossier.objects.bulk_update(changed, ["covered_until", "cover_next_on"])
     return len(rows)
 

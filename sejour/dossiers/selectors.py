@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sejour.accounts.models import User
+from sejour.attestations.codes import normalize_code
 from sejour.audit import services as audit
 from sejour.catalog import selectors as catalog_selectors
 from sejour.catalog.models import ChecklistItem
@@ -89,6 +90,18 @@ def document_get_for(*, user: Any, number: str, document_id: int) -> Document:
 def failed_attempts(*, dossier: Dossier) -> QuerySet[FilingAttempt]:
     """Filing attempts the platform could not complete: each has a proof to download."""
     return dossier.attempts.filter(outcome=FilingAttempt.Outcome.FAILED)
+
+
+def attempt_by_proof_code(*, code: str) -> FilingAttempt | None:
+    """The failed filing a proof of attempt records, for the public check (no login)."""
+    normal = normalize_code(code)
+    if normal is None:
+        return None
+    return (
+        FilingAttempt.objects.select_related("dossier", "dossier__prefecture")
+        .filter(outcome=FilingAttempt.Outcome.FAILED, proof_code=normal)
+        .first()
+    )
 
 
 def document_content(*, document: Document, viewer: Any) -> bytes:

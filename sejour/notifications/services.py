@@ -5,10 +5,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from sejour.core import bulk
 from sejour.notifications import tasks
 from sejour.notifications.models import Notification, Reminder
 
@@ -96,6 +97,31 @@ def reminders_schedule_many(*, reminders: Sequence[dict[str, Any]]) -> None:
     Each item has the arguments of `reminder_schedule`: recipient, due_on, template, context,
     key and url.
     """
+    if not reminders:
+        return
+    if bulk.copy_supported():
+        # A batch of new keys (the usual case) is streamed with COPY; if one is already
+        # planned, COPY is refused whole and the ORM's insert skips the conflicting keys.
+        try:
+            with transaction.atomic():
+                bulk.copy_rows(
+                    Reminder,
+                    ("recipient_id", "due_on", "template", "context", "key", "url"),
+                    [
+                        (
+                            item["recipient"].pk,
+                            item["due_on"],
+                            item["template"],
+                            item["context"],
+                            item["key"],
+                            item.get("url", ""),
+                        )
+                        for item in reminders
+                    ],
+                )
+            return
+        except IntegrityError:
+            pass
     Reminder.objects.bulk_create(
         [
             Reminder(

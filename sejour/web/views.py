@@ -178,7 +178,8 @@ def _code_check(typed: str, today: dt.date) -> dict[str, object]:
         }
     attestation = attestation_selectors.attestation_by_code(code=typed)
     if attestation is None:
-        return {"unknown": True}
+        attempt = dossier_selectors.attempt_by_proof_code(code=typed)
+        return {"attempt": attempt} if attempt is not None else {"unknown": True}
     return {"check": attestation_selectors.verification_of(attestation=attestation, today=today)}
 
 

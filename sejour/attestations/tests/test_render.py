@@ -342,6 +342,14 @@ def _actual_texts(pdf: bytes) -> list[str]:
     ]
 
 
+def _qr_token(text: str) -> str:
+    """The signed payload in a QR code: it holds the check page's address with it."""
+    url, _, query = text.partition("?token=")
+    assert url.startswith("https://"), text
+    assert "/verifier/" in url, text
+    return query
+
+
 def _qr_codes(pdf: bytes, page_index: int = 0) -> list[zxingcpp.Barcode]:
     """The QR codes a scanner finds on the page printed at 144 dpi."""
     page = pypdfium2.PdfDocument(pdf)[page_index]
@@ -401,7 +409,7 @@ def test_the_same_data_gives_the_same_bytes(renderer, make):
 def test_the_qr_code_decodes_to_the_signed_token(renderer, make, language):
     pdf = renderer(make(language))
     codes = _qr_codes(pdf)
-    assert [code.text for code in codes] == [TOKEN]
+    assert [_qr_token(code.text) for code in codes] == [TOKEN]
     page_width = 2 * render.PAGE_WIDTH
     x = codes[0].position.top_left.x
     # At the start of the line: on the left in French, on the right in Arabic.
@@ -482,7 +490,7 @@ def test_a_long_list_of_documents_still_fits_on_one_page():
     shown = len(re.findall(r"piece-\d+\.pdf", text))
     assert 25 <= shown < 80
     assert f"+{80 - shown}" in text
-    assert [code.text for code in _qr_codes(pdf)] == [TOKEN]
+    assert [_qr_token(code.text) for code in _qr_codes(pdf)] == [TOKEN]
 
 
 @given(st.text(alphabet="abc déf  ghijklmnop محمد علي-/", max_size=300))
@@ -699,7 +707,7 @@ def test_the_following_pages_repeat_the_header_compactly_and_the_last_closes_the
     assert CODE in last
     assert TEXTS["fr"]["legal"] in last
     assert "Claire MARTIN" in last
-    assert [code.text for code in _qr_codes(pdf, len(reader.pages) - 1)] == [TOKEN]
+    assert [_qr_token(code.text) for code in _qr_codes(pdf, len(reader.pages) - 1)] == [TOKEN]
     # The signature is never alone: the end of the remedies comes with it.
     assert "trente jours" in last
     _assert_laid_out_within_the_page(pdf)
@@ -736,7 +744,7 @@ def test_any_letter_keeps_every_word_on_its_pages(ground_lengths, remedy_lengths
     assert positions == sorted(positions)
     assert "Claire MARTIN" in body
     _assert_laid_out_within_the_page(pdf)
-    assert [code.text for code in _qr_codes(pdf, _page_count(pdf) - 1)] == [TOKEN]
+    assert [_qr_token(code.text) for code in _qr_codes(pdf, _page_count(pdf) - 1)] == [TOKEN]
 
 
 def _units(draw) -> list[render._Unit]:

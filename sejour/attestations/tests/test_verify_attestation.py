@@ -202,6 +202,15 @@ def test_a_token_given_as_text_verifies():
     assert f"Signature valid, key {_current_kid()}." in out
 
 
+def test_the_address_a_phone_reads_in_the_qr_code_verifies():
+    attestation = _extension()
+    out = _check(
+        f"https://sejour.example.org/fr/verifier/{attestation.code}/?token={attestation.token}"
+    )
+    assert f"Verification code: {attestation.code}" in out
+    assert "Signature valid" in out
+
+
 def test_after_a_rotation_an_old_token_verifies_with_its_key_in_a_pem_file(tmp_path, settings):
     old, new = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
     settings.SEJOUR_SIGNING_KEY = _pem_private(old)

@@ -368,3 +368,18 @@ def test_the_published_json_checks_a_stored_document_offline(client, dossier, tm
     call_command("verify_attestation", str(pdf), "--keys", str(keys), stdout=out)
     assert f"Verification code: {attestation.code}" in out.getvalue()
     assert f"Signature valid, key {signing.keyring().key_id}." in out.getvalue()
+
+
+def test_a_proof_of_attempt_code_is_recognised(client, dossier, holder):
+    import uuid
+
+    from sejour.dossiers import services as dossier_services
+
+    attempt = dossier_services.attempt_record_failure(
+        dossier=dossier, actor=holder, key=uuid.uuid4(), error="OperationalError"
+    )
+    response = client.get(f"/en/verifier/{attempt.proof_code}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Genuine proof of a filing attempt" in page
+    assert dossier.number in page

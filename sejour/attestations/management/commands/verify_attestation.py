@@ -21,6 +21,7 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pypdfium2
@@ -189,18 +190,27 @@ def _keys_from_json(text: str) -> list[tuple[str | None, Ed25519PublicKey]]:
 # --- The token -----------------------------------------------------------------------------
 
 
+def _qr_token(text: str) -> str | None:
+    """The token in a QR code's text: the token itself, or the check page's address with it."""
+    text = text.strip()
+    if text.startswith(("https://", "http://")):
+        text = parse_qs(urlsplit(text).query).get("token", [""])[0]
+    return text if _TOKEN.fullmatch(text) else None
+
+
 def _token_of(document: str) -> tuple[str, str]:
     """The signed token, and where it was read ("" when given as text)."""
     if document == "-":
         data = sys.stdin.buffer.read()
         if data.startswith(b"%PDF-"):
             return _token_in_pdf(data, "standard input")
-        text = data.decode("ascii", errors="replace").strip()
-        if _TOKEN.fullmatch(text):
-            return text, ""
+        token = _qr_token(data.decode("ascii", errors="replace"))
+        if token is not None:
+            return token, ""
         raise _fail("Standard input holds neither a PDF nor the text of a QR code.", USAGE)
-    if _TOKEN.fullmatch(document.strip()):
-        return document.strip(), ""
+    token = _qr_token(document)
+    if token is not None:
+        return token, ""
     path = Path(document)
     try:
         data = path.read_bytes()
@@ -230,7 +240,7 @@ def _token_in_pdf(data: bytes, name: str) -> tuple[str, str]:
                 if barcode.format == zxingcpp.BarcodeFormat.QRCode
             ]
             if texts:
-                tokens = [text.strip() for text in texts if _TOKEN.fullmatch(text.strip())]
+                tokens = [token for text in texts if (token := _qr_token(text)) is not None]
                 if not tokens:
                     raise _fail(
                         f"Not verified: the QR code on page {index + 1} of {name} holds no "
