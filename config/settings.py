@@ -309,7 +309,8 @@ SEJOUR_SERVICE_NAME = _("Séjour")
 # Periodic tasks: (task path, crontab in Europe/Paris), enqueued by `manage.py scheduler`.
 SEJOUR_SCHEDULE = [
     ("sejour.core.tasks.worker_heartbeat", "* * * * *"),
-    ("sejour.notifications.sweeps.reminders_sweep", "0 8 * * *"),
+    # Messages planned for the day go out from 8:00 to 20:00, never at night.
+    ("sejour.notifications.sweeps.reminders_sweep", "10 8-20 * * *"),
     # Attestations due are issued every hour; a worker back from an outage catches up at once.
     ("sejour.dossiers.tasks.cover_sweep", "5 * * * *"),
     ("sejour.dossiers.tasks.continuity_check", "30 6 * * *"),
