@@ -273,7 +273,7 @@ def _statement(sql: str) -> str:
     if "pg_advisory_xact_lock" in sql:
         return "chain_lock"
     verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
-    return {"INSERT": "insert", "UPDATE": "update"}.get(verb, "other")
+    return {"INSERT": "insert", "COPY": "insert", "UPDATE": "update"}.get(verb, "other")
 
 
 class Probe:

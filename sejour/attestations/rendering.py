@@ -111,9 +111,11 @@ def _cover_mention(attestation: Attestation) -> str:
             "for as long as no decision is made."
         )
     if protection == "refugee":
-        text = f"{text} {_('Recognised refugee (article R.431-15-3 of the CESEDA).')}"
+        mention = _("Recognised refugee (article R.431-15-3 of the CESEDA).")
+        text = f"{text} {mention}"
     elif protection == "subsidiary":
-        text = f"{text} {_('Beneficiary of subsidiary protection (article R.431-15-4 of the CESEDA).')}"
+        mention = _("Beneficiary of subsidiary protection (article R.431-15-4 of the CESEDA).")
+        text = f"{text} {mention}"
     return text
 
 

@@ -211,11 +211,22 @@ def _first_due_on(start: dt.date, today: dt.date) -> dt.date:
 # --- The sweep -----------------------------------------------------------------------------
 
 
+# What the sweep reads of a dossier and its holder (`_next`, `_facts`, the notices); the
+# other columns, timestamps and answers mostly, are left in the database.
+_SWEPT_FIELDS = (
+    "number", "status", "cover_basis", "permit_expires_on", "covered_until", "cover_next_on",
+    "submitted_at", "procedure", "permit_type", "prefecture", "applicant",
+    "applicant__given_name", "applicant__family_name", "applicant__email",
+    "applicant__date_of_birth", "applicant__nationality", "applicant__foreigner_number",
+    "applicant__language",
+)  # fmt: skip
+
+
 def _due(today: dt.date, size: int) -> list[Dossier]:
     rows = (
         Dossier.objects.filter(cover_next_on__lte=today)
         .select_related("applicant")
-        .defer("answers")
+        .only(*_SWEPT_FIELDS)
         .order_by("cover_next_on", "id")
     )
     if connection.features.has_select_for_update_skip_locked:

@@ -22,7 +22,8 @@ def backfill(apps, schema_editor):
         submitted_at__isnull=False,
         cover_basis="",
     ).select_related("permit_type")
-    for dossier in rows.iterator():
+    changed = []
+    for dossier in rows.iterator(chunk_size=2000):
         anef = dossier.permit_type.is_anef if dossier.permit_type_id else True
         timeliness = filing_timeliness(
             filed_on=paris_date(dossier.submitted_at), expiry=dossier.permit_expires_on, anef=anef
@@ -32,7 +33,11 @@ def backfill(apps, schema_editor):
         first = add_days(dossier.permit_expires_on, 1)
         dossier.cover_basis = "right"
         dossier.cover_next_on = max(today, first - dt.timedelta(days=RENEWAL_LEAD_DAYS))
-        dossier.save(update_fields=["cover_basis", "cover_next_on"])
+        changed.append(dossier)
+        if len(changed) == 2000:
+            Dossier.objects.bulk_update(changed, ["cover_basis", "cover_next_on"])
+            changed = []
+    Dossier.objects.bulk_update(changed, ["cover_basis", "cover_next_on"])
 
 
 class Migration(migrations.Migration):
