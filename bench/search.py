@@ -6,7 +6,9 @@ Usage: python bench/search.py [--dossiers 1000000] [--rounds 200] [--before-roun
 1. A fresh PostgreSQL database `sejour_bench_search` on 127.0.0.1:5432 (dropped first if it
    exists, and at the end even on error; skipped with a note when no server answers), then
    `migrate` and `load_catalog` with SEJOUR_ENV=local in a subprocess. Unless --skip-before,
-   the search and queue index migrations are then unapplied, to measure the base without them.
+   the indexes of the search and queue index migrations are then dropped, by those
+   migrations' own `drop()`, to measure the base without them (unapplying the migrations
+   would also unapply every later migration of their apps).
 2. The fill, in bulk SQL (INSERT ... SELECT over generate_series, not the ORM): one applicant
    per dossier (family and given names drawn, skewed, from lists of common names in France,
    thousands of combinations; a foreigner number for most; a date of birth; an e-mail
@@ -40,6 +42,7 @@ in place and --reuse measures an existing one, to study plans by hand.
 import argparse
 import contextlib
 import datetime as dt
+import importlib
 import json
 import os
 import random
@@ -47,6 +50,7 @@ import statistics
 import subprocess
 import sys
 import time
+import types
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -57,8 +61,8 @@ PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 DATABASE = "sejour_bench_search"
 TARGET_SEARCH_P95_MS = 100.0
 TARGET_QUEUE_P95_MS = 200.0
-# The migrations measured: applied in the "after" phase, unapplied (back to the one before)
-# in the "before" phase.
+# The migrations measured: their indexes are dropped in the "before" phase and built again,
+# by their own `create()`, for the "after" phase.
 INDEX_MIGRATIONS = (
     ("accounts", "0004_search_indexes", "0003_user_date_of_birth_user_foreigner_number_and_more"),
     (
@@ -171,6 +175,32 @@ NATIONALITIES = [
 
 def log(message: str) -> None:
     print(message, flush=True)
+
+
+class _SchemaEditor:
+    """What the index migrations' create() and drop() use of a schema editor: run on psycopg."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = types.SimpleNamespace(vendor="postgresql")
+        self._connection = connection
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        self._connection.execute(sql, params)
+
+
+def index_migrations(url: str, action: str) -> float:
+    """Run `action` ("create" or "drop") of each index migration on the database; seconds."""
+    import psycopg
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as connection:
+        editor = _SchemaEditor(connection)
+        for app, name, _previous in INDEX_MIGRATIONS:
+            module = importlib.import_module(f"sejour.{app}.migrations.{name}")
+            getattr(module, action)(None, editor)
+    return time.perf_counter() - started
 
 
 def manage(env: dict[str, str], *args: str) -> float:
@@ -700,11 +730,8 @@ def main() -> int:
             if not args.reuse:
                 manage(env, "migrate", "--verbosity", "0")
                 manage(env, "load_catalog", "--verbosity", "0")
-                present = [m for m in INDEX_MIGRATIONS
-                           if (ROOT / "sejour" / m[0] / "migrations" / f"{m[1]}.py").exists()]  # fmt: skip
                 if not args.skip_before:
-                    for app, _name, previous in present:
-                        manage(env, "migrate", app, previous, "--verbosity", "0")
+                    index_migrations(url, "drop")
                 log(f"filling {args.dossiers:,} dossiers...")
                 made = fill(url, args.dossiers)
                 log(
@@ -718,7 +745,7 @@ def main() -> int:
                 summary["before"] = measure("before", args.before_rounds, warmup, plans)
                 print_phase("before", summary["before"])
                 django_close()
-                seconds = manage(env, "migrate", "--verbosity", "0")
+                seconds = index_migrations(url, "create")
                 summary["index_migrations_seconds"] = round(seconds, 1)
                 log(f"index migrations applied on the full base in {seconds:.1f} s")
             summary["after"] = measure("after", args.rounds, args.warmup, plans)

@@ -315,6 +315,12 @@ def file_once(ticket: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def probe_once(base: str) -> bool:
+    """GET /healthz: the cheapest page the server has (no session, no database)."""
+    with urllib.request.urlopen(f"{base}/healthz", timeout=30) as response:  # noqa: S310
+        return response.status == 200
+
+
 def in_threads(clients: int, work: list[Any], job: Any) -> tuple[list[Any], float]:
     """Run job(item) over work split between `clients` threads; (results, wall seconds)."""
     results: list[Any] = []
@@ -546,6 +552,10 @@ def bench_engine(
             filed = [r for r in results if r["ok"]]
             by_number = {t["number"]: t for t in measured}
             again = [file_once(by_number[r["number"]]) for r in filed[: args.resend]]
+            # The ceiling: the same clients on the same server asking for the cheapest page.
+            probes, probe_wall = in_threads(
+                args.clients, [base] * args.ceiling_requests, probe_once
+            )
         server = server_log_summary(log_path, {t["number"] for t in measured})
     finally:
         if args.log_dir and log_path.exists():
@@ -583,6 +593,8 @@ def bench_engine(
         "max_ms": round(max(latencies), 1) if latencies else None,
         "raw_commits_per_second": round(raw, 1),
         "ratio": round(rate / raw, 4) if raw else None,
+        "http_ceiling_per_second": round(sum(probes) / probe_wall, 1) if probe_wall else None,
+        "ceiling_ratio": round(sum(probes) / probe_wall / raw, 4) if raw and probe_wall else None,
         "double_sent": len(doubled),
         "double_sent_ok": sum(1 for r in doubled if r["ok"]),
         "resent": len(again),
@@ -605,6 +617,11 @@ def print_engine(engine: str, f: dict[str, Any]) -> None:
     log(
         f"[{engine}] raw single-row commits: {f['raw_commits_per_second']}/s; "
         f"ratio {f['ratio']}" + (f" (target {TARGET_PG_RATIO})" if engine == "postgresql" else "")
+    )
+    log(
+        f"[{engine}] ceiling: GET /healthz (no session, no database) on the same server with "
+        f"the same clients: {f['http_ceiling_per_second']}/s, ratio {f['ceiling_ratio']} of the "
+        "raw commit rate: no page of this server, however light, goes faster"
     )
     log(
         f"[{engine}] forms sent twice at once {f['double_sent_ok']}/{f['double_sent']} and "
@@ -650,6 +667,9 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=4, help="dossiers filed before timing")
     parser.add_argument("--resend", type=int, default=3, help="forms sent a second time")
     parser.add_argument("--renders", type=int, default=300, help="receipts rendered")
+    parser.add_argument(
+        "--ceiling-requests", type=int, default=2000, help="GET /healthz sent for the ceiling"
+    )
     parser.add_argument("--log-dir", help="keep the gunicorn logs there")
     parser.add_argument("--strict", action="store_true", help="exit 2 when a target is missed")
     args = parser.parse_args()

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from sejour.accounts.choices import Role
 from sejour.accounts.tests.factories import PASSWORD, UserFactory
@@ -55,11 +56,11 @@ def test_forms_with_errors_are_accessible(page, lang):
     page.locator("input[name=given_name]").fill("Amina")
     page.locator("input[name=phone]").fill("12")
     page.locator("form:has(input[name=given_name]) button[type=submit]").click()
-    assert page.locator("#form-errors").is_visible()
+    expect(page.locator("#form-errors")).to_be_visible()
     assert page.locator("input[name=given_name]").input_value() == "Amina"
     assert_accessible(page)
     _login(page, lang, "nobody@example.org", "wrong-password")
-    assert page.locator("#form-errors").is_visible()
+    expect(page.locator("#form-errors")).to_be_visible()
     assert_accessible(page)
 
 
@@ -97,8 +98,8 @@ def test_identity_page_is_accessible_empty_with_errors_and_once_saved(page, lang
     page.locator("input[name=year]").fill("1990")
     page.locator("input[name=foreigner_number]").fill("12 34")
     page.locator("main form button[type=submit]").click()
-    assert page.locator("#form-errors").is_visible()
-    assert page.locator("#birth.fr-fieldset--error").is_visible()
+    expect(page.locator("#form-errors")).to_be_visible()
+    expect(page.locator("#birth.fr-fieldset--error")).to_be_visible()
     assert page.locator("input[name=day]").input_value() == "31"
     assert page.locator("input[name=foreigner_number]").input_value() == "12 34"
     assert_accessible(page)

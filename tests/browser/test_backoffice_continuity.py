@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from sejour.accounts.tests.factories import UserFactory
 from sejour.attestations.choices import Kind
@@ -54,15 +55,15 @@ def test_agent_grants_an_extension_attestation_to_a_late_renewal(page, lang):
     page.wait_for_url(f"**/{lang}/tableau-de-bord/")
 
     page.goto(f"/{lang}/instruction/{dossier.number}/")
-    assert page.locator("#continuity").is_visible()
+    expect(page.locator("#continuity")).to_be_visible()
     grant = page.locator("form[action$='/accorder-attestation/']")
-    assert grant.locator("textarea[name=reason]").is_visible()
+    expect(grant.locator("textarea[name=reason]")).to_be_visible()
     assert_accessible(page)
 
     grant.locator("textarea[name=reason]").fill("Court")
     grant.locator("button[type=submit]").click()
     page.wait_for_url(f"**/instruction/{dossier.number}/accorder-attestation/")
-    assert page.locator("#form-errors").is_visible()
+    expect(page.locator("#form-errors")).to_be_visible()
     assert page.locator("textarea[name=reason]").input_value() == "Court"
     assert_accessible(page)
     assert Dossier.objects.get(pk=dossier.pk).cover_basis == ""
@@ -74,6 +75,6 @@ def test_agent_grants_an_extension_attestation_to_a_late_renewal(page, lang):
     dossier = Dossier.objects.get(pk=dossier.pk)
     assert dossier.cover_basis == CoverBasis.GRANTED
     attestation = dossier.attestations.get(kind=Kind.EXTENSION)
-    assert page.locator("#continuity ~ .fr-table").get_by_text(attestation.code).is_visible()
+    expect(page.locator("#continuity ~ .fr-table").get_by_text(attestation.code)).to_be_visible()
     assert page.locator("form[action$='/accorder-attestation/']").count() == 0
     assert_accessible(page)

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from sejour.accounts.choices import Role
 from sejour.accounts.services import totp_code_now
@@ -129,7 +130,7 @@ def test_agent_requests_a_document_the_applicant_answers_the_agent_approves(
     assert Dossier.objects.get(pk=dossier.pk).status == Status.IN_REVIEW
 
     page.goto(f"/fr/instruction/{dossier.number}/")
-    assert page.locator(".fr-alert--info").first.is_visible()  # changed since the last look
+    expect(page.locator(".fr-alert--info").first).to_be_visible()  # changed since the last look
     page.locator("form[action$='/accepter/'] button").click()
     page.wait_for_url(f"**/instruction/{dossier.number}/")
     assert_accessible(page)

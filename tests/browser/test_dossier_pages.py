@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sms
 from django.core.management import call_command
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from sejour.accounts.tests.factories import PASSWORD, UserFactory
@@ -102,7 +103,7 @@ def test_errors_on_application_pages_are_accessible(page, lang, tmp_path):
     page.goto(f"/{lang}/demandes/{draft.number}/questions/")
     page.locator("input[name=postcode]").fill("123")
     page.locator("main form button[type=submit]").first.click()
-    assert page.locator("#form-errors").is_visible()
+    expect(page.locator("#form-errors")).to_be_visible()
     assert_accessible(page)
     services.dossier_answer(
         dossier=draft, actor=user, postcode="75011", answers={"permit_type": "cst-salarie"}
@@ -112,7 +113,7 @@ def test_errors_on_application_pages_are_accessible(page, lang, tmp_path):
     bad.write_bytes(b"MZ" + b"\x00" * 100)
     page.locator("#file-passport").set_input_files(str(bad))
     page.locator("#item-passport form.sejour-upload button").click()
-    assert page.locator(".fr-alert--error").first.is_visible()
+    expect(page.locator(".fr-alert--error").first).to_be_visible()
     assert_accessible(page)
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from sejour.accounts.tests.factories import PASSWORD, UserFactory
 from sejour.sharing.models import ShareCode
@@ -73,7 +74,7 @@ def test_a_share_code_from_making_to_checking(page, browser, live_server, lang):
         other.goto(f"/{lang}/partage/verifier/")
         _check_page(other, lang)
         _fill_check(other, shown.lower(), BORN.replace(day=18))
-        assert other.locator("#form-errors").is_visible()
+        expect(other.locator("#form-errors")).to_be_visible()
         assert other.locator("input[name=day]").input_value() == "18"
         _check_page(other, lang)
         _fill_check(other, shown, BORN, organisation="Boulangerie Martin")

@@ -168,7 +168,7 @@ def test_a_second_grant_is_refused_on_the_page(agent_client, late):
     agent_client.post(url, {"reason": REASON})
     response = agent_client.post(url, {"reason": REASON})
     assert response.status_code == 200
-    assert "You are not allowed to do this." in response.content.decode()
+    assert "This renewal is already covered by extension attestations." in response.content.decode()
     assert _extensions(late).count() == 1
 
 
