@@ -114,33 +114,42 @@ def record_many(
         for target, values in zip(targets, data, strict=True):
             target_type, target_id = target_key(target)
             seq += 1
-            link = {
-                "seq": seq,
-                "created_at": now,
-                "actor_id": actor_id,
-                "action": action,
-                "target_type": target_type,
-                "target_id": target_id,
-                "data": canonical_data(values),
-                "prev_hash": prev_hash,
-            }
+            details = canonical_data(values)
             # The hash of the entry as stored: no on_behalf_of, no IP address.
-            link["hash"] = prev_hash = entry_hash(**link, on_behalf_of_id=None, ip=None)
-            links.append(link)
+            digest = entry_hash(
+                seq=seq,
+                created_at=now,
+                actor_id=actor_id,
+                on_behalf_of_id=None,
+                action=action,
+                target_type=target_type,
+                target_id=target_id,
+                data=details,
+                ip=None,
+                prev_hash=prev_hash,
+            )
+            links.append((seq, target_type, target_id, details, prev_hash, digest))
+            prev_hash = digest
         if bulk.copy_supported(using):
-            # The same rows as append_chained writes, streamed with COPY (a sweep's batch).
-            bulk.copy_rows(AuditEntry, _LINK_FIELDS, [tuple(link.values()) for link in links])
+            # The rows append_chained would write, streamed with COPY (a sweep's batch).
+            bulk.copy_rows(
+                AuditEntry,
+                ("created_at", "actor_id", "action", "seq", "target_type", "target_id", "data",
+                 "prev_hash", "hash"),
+                [(now, actor_id, action, *link) for link in links],
+            )  # fmt: skip
         else:
-            entries = [AuditEntry(**link) for link in links]
-            AuditEntry.objects.using(using).append_chained(entries)
+            AuditEntry.objects.using(using).append_chained(
+                [
+                    AuditEntry(
+                        seq=seq, created_at=now, actor_id=actor_id, action=action,
+                        target_type=target_type, target_id=target_id, data=details,
+                        prev_hash=prev_hash, hash=digest,
+                    )
+                    for seq, target_type, target_id, details, prev_hash, digest in links
+                ]
+            )  # fmt: skip
     return len(links)
-
-
-# The fields of a link of `record_many`, in the order its dicts hold them.
-_LINK_FIELDS = (
-    "seq", "created_at", "actor_id", "action", "target_type", "target_id", "data", "prev_hash",
-    "hash",
-)  # fmt: skip
 
 
 def _user_id(user: AbstractBaseUser | None, role: str) -> int | str | None:

@@ -25,6 +25,20 @@ def copy_supported(using: str = DEFAULT_DB_ALIAS) -> bool:
     return connections[using].vendor == "postgresql"
 
 
+def _concrete(model: type[models.Model], name: str) -> "models.Field[Any, Any]":
+    """The concrete field of `model` called `name` ("pk" for the primary key, or an attname)."""
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise ValueError(f"{model.__name__}.{name} is not a concrete field")
+    return field
+
+
+def _column(field: "models.Field[Any, Any]") -> str:
+    if not field.column:
+        raise ValueError(f"{field} has no column")
+    return field.column
+
+
 def _run(using: str, sql: str, params: Any, action: Callable[[Any], Any]) -> Any:
     """Run `action(cursor)` as one statement: through the execute wrappers, logged, and with
     the driver's errors turned into Django's (IntegrityError...)."""
@@ -67,7 +81,7 @@ def copy_rows(
     """
     connection = connections[using]
     opts = model._meta
-    named = [opts.get_field(name) for name in fields]
+    named = [_concrete(model, name) for name in fields]
     blank = model()
     others = [
         field
@@ -77,10 +91,10 @@ def copy_rows(
     constants = [
         field.get_db_prep_save(field.pre_save(blank, add=True), connection) for field in others
     ]
-    json_positions = [i for i, field in enumerate(named) if isinstance(field, models.JSONField)]
-    encoders = {i: named[i].encoder for i in json_positions}  # type: ignore[attr-defined]
+    encoders = {i: f.encoder for i, f in enumerate(named) if isinstance(f, models.JSONField)}
+    json_positions = list(encoders)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in [*named, *others])
+    columns = ", ".join(quote(_column(field)) for field in [*named, *others])
     sql = f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN"
 
     def copy(cursor: Any) -> None:
@@ -134,15 +148,15 @@ def update_rows(
     connection = connections[using]
     opts = model._meta
     quote = connection.ops.quote_name
-    targets = [opts.pk, *(opts.get_field(name) for name in fields)]
+    targets = [_concrete(model, name) for name in ("pk", *fields)]
     names = [f"c{i}" for i in range(len(targets))]
-    arrays = ", ".join(f"%s::{field.rel_db_type(connection)}[]" for field in targets)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in targets)
     assignments = ", ".join(
-        f"{quote(field.column)} = v.{name}"
+        f"{quote(_column(field))} = v.{name}"
         for field, name in zip(targets[1:], names[1:], strict=True)
     )
     # Names and types come from the model, never from the values (they are parameters).
-    table, pk = quote(opts.db_table), quote(opts.pk.column)
+    table, pk = quote(opts.db_table), quote(_column(targets[0]))
     sql = f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays}) AS v({', '.join(names)}) "  # noqa: S608
     sql += f"WHERE t.{pk} = v.c0"
     params = [list(column) for column in zip(*rows, strict=True)]

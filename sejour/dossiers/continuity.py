@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Min
+from django.db.models import BooleanField, Min
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -222,25 +223,31 @@ _SWEPT_FIELDS = (
 )  # fmt: skip
 
 
-def _due(today: dt.date, size: int) -> list[Dossier]:
+def _due(today: dt.date, size: int, *, after: tuple[dt.date, int] | None = None) -> list[Dossier]:
     rows = (
         Dossier.objects.filter(cover_next_on__lte=today)
         .select_related("applicant")
         .only(*_SWEPT_FIELDS)
         .order_by("cover_next_on", "id")
     )
+    if after is not None:
+        # Past the dossiers already taken, whose old index entries (dead until vacuumed)
+        # every scan from the start would read again: the index range starts here.
+        rows = rows.filter(
+            RawSQL('("dossiers_dossier"."cover_next_on", "dossiers_dossier"."id") > (%s, %s)',
+                   after, output_field=BooleanField())
+        )  # fmt: skip
     if connection.features.has_select_for_update_skip_locked:
         # Several workers share the work; a dossier being decided right now is skipped.
         rows = rows.select_for_update(skip_locked=True, of=("self",))
     dossiers = list(rows[:size])
     # The few catalogue entries the batch refers to, read once each rather than joined to
     # every row (a procedure carries its whole form).
-    for name, model in (
-        ("procedure", Procedure),
-        ("permit_type", PermitType),
-        ("prefecture", Prefecture),
+    for field, model in (
+        (Dossier.procedure.field, Procedure),
+        (Dossier.permit_type.field, PermitType),
+        (Dossier.prefecture.field, Prefecture),
     ):
-        field = Dossier._meta.get_field(name)
         ids = {getattr(dossier, field.attname) for dossier in dossiers} - {None}
         found = model.objects.in_bulk(ids) if ids else {}
         for dossier in dossiers:
@@ -330,23 +337,13 @@ def _apply(dossiers: Sequence[Dossier], today: dt.date) -> int:
             held.append(dossier)
             continue
         plans.append(plan)
-    try:
-        with transaction.atomic():
-            rows = attestations.cover_issue_many(items=[plan.item for plan in plans])
-    except IntegrityError:
-        rows = []
-        for plan in plans:
-            row, created = attestations.cover_issue(item=plan.item)
-            if created:
-                rows.append(row)
-    by_id = {dossier.pk: dossier for dossier in dossiers}
-    _events(rows)
-    _issued_notices(rows, by_id)
     for plan in plans:
         dossier = plan.item.dossier
         dossier.covered_until, dossier.cover_next_on = plan.covered_until, plan.next_on
     for dossier in stopped:
         dossier.cover_next_on = None
+    # The dossiers' new dates first: the rest of the transaction holds the audit chain's lock
+    # (taken by cover_issue_many), which other workers wait for; the result is the same.
     changed = [plan.item.dossier for plan in plans] + stopped + held
     if changed and bulk.copy_supported():
         # One UPDATE ... FROM unnest(...), rather than bulk_update's CASE over every row.
@@ -357,6 +354,17 @@ def _apply(dossiers: Sequence[Dossier], today: dt.date) -> int:
         )
     elif changed:
         Dossier.objects.bulk_update(changed, ["covered_until", "cover_next_on"])
+    try:
+        with transaction.atomic():
+            rows = attestations.cover_issue_many(items=[plan.item for plan in plans])
+    except IntegrityError:
+        rows = []
+        for plan in plans:
+            row, created = attestations.cover_issue(item=plan.item)
+            if created:
+                rows.append(row)
+    _events(rows)
+    _issued_notices(rows, {dossier.pk: dossier for dossier in dossiers})
     return len(rows)
 
 
@@ -368,11 +376,19 @@ def sweep(*, today: dt.date | None = None, batch_size: int = BATCH_SIZE) -> int:
     """
     today = today or clock.today()
     issued = 0
+    after = None  # where the previous batch ended, in the order dossiers are taken
     while True:
         with transaction.atomic():
-            batch = _due(today, batch_size)
-            if not batch:
+            batch = _due(today, batch_size, after=after)
+            if not batch and after is None:
                 return issued
+            if not batch:
+                # Once more from the start: dossiers skipped while locked, or due meanwhile.
+                after = None
+                continue
+            last = batch[-1]
+            assert last.cover_next_on is not None
+            after = (last.cover_next_on, last.pk)
             issued += _apply(batch, today)
 
 

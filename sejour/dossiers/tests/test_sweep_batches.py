@@ -99,3 +99,24 @@ def test_a_batch_asks_as_much_for_many_dossiers_as_for_one(renewal):
         assert reminder.sent_at is None
     assert verify_chain() == []
     assert _swept()[0] == 0  # nothing left due
+
+
+def test_a_dossier_due_behind_the_batches_already_taken_is_issued_in_the_same_run(
+    renewal, monkeypatch
+):
+    """Each batch starts where the previous one ended; when none is left there, the sweep
+    looks once more from the start (a dossier skipped while locked, or due meanwhile)."""
+    first, second, third, later = _due(renewal, 4, first=100)
+    for dossier, days in ((first, -3), (second, -2), (third, -1), (later, 5)):
+        Dossier.objects.filter(pk=dossier.pk).update(cover_next_on=add_days(TODAY, days))
+    apply = continuity._apply
+
+    def apply_and_make_one_due_behind(dossiers, today):
+        if dossiers[0].pk == second.pk:  # the documents of `later` arrive meanwhile
+            Dossier.objects.filter(pk=later.pk).update(cover_next_on=add_days(TODAY, -4))
+        return apply(dossiers, today)
+
+    monkeypatch.setattr(continuity, "_apply", apply_and_make_one_due_behind)
+    assert continuity.sweep(today=TODAY, batch_size=1) == 4
+    assert Attestation.objects.filter(dossier=later).count() == 1
+    assert not Dossier.objects.filter(cover_next_on__lte=TODAY).exists()
