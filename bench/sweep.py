@@ -31,7 +31,9 @@ Usage: python bench/sweep.py [--dossiers 1000000] [--workers 2] [--batch-size 10
    the dossiers built), Python (the rest of `_apply`: periods, facts, signing, rows built),
    inserts and updates (time in those statements), the wait for the audit chain's lock, other
    queries (blockers, chain head, savepoints) and commits. --profile FILE runs worker 0
-   under cProfile and writes its stats to FILE.
+   under cProfile and writes its stats to FILE. Just before, the time of one Ed25519
+   signature on one core is printed (`cpu_probe_sign_us`): the shared machine's speed
+   varies by a third from hour to hour, and the sweep's figures with it.
 5. The check: one attestation, audit entry, timeline event and reminder per dossier, none
    left due, and the whole audit chain verified (`audit.selectors.chain_report`).
 
@@ -436,6 +438,18 @@ def sweep(url: str, today: dt.date, workers: int, batch_size: int, profile: str 
     }
 
 
+def cpu_probe(rounds: int = 3000) -> float:
+    """Microseconds per Ed25519 signature of a token-sized message, on one core: how fast the
+    (shared) machine runs at the moment, to read the sweep's figures against."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key, message = Ed25519PrivateKey.generate(), b"x" * 250
+    started = time.perf_counter()
+    for _ in range(rounds):
+        key.sign(message)
+    return round((time.perf_counter() - started) / rounds * 1e6, 1)
+
+
 def check(count: int, today: dt.date, since: dt.datetime) -> dict[str, Any]:
     """Each due dossier got one attestation, audit entry, event and reminder; chain intact."""
     from sejour.attestations.models import Attestation
@@ -515,7 +529,11 @@ def main() -> int:
             )
             search.django_close()
             since = timezone.now()
-            log(f"sweeping with {args.workers} worker(s), batches of {batch_size}...")
+            summary["cpu_probe_sign_us"] = probe = cpu_probe()
+            log(
+                f"sweeping with {args.workers} worker(s), batches of {batch_size} "
+                f"(CPU probe: {probe} us per Ed25519 signature)..."
+            )
             summary["sweep"] = run = sweep(url, today, args.workers, batch_size, args.profile)
             log(
                 f"sweep: {run['issued']:,} attestations issued by {run['workers']} worker(s) in "
