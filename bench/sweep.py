@@ -287,7 +287,8 @@ class Probe:
         self.seconds: dict[str, float] = defaultdict(float)
         self.statements: dict[str, int] = defaultdict(int)
         self.queries = 0
-        self.marks: list[int] = []  # queries made before each call of _due
+        self.per_batch: list[int] = []  # queries of each batch that found dossiers
+        self.batch_from: int | None = None  # queries made before the running batch
         self.in_apply = False
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool,
@@ -307,16 +308,26 @@ class Probe:
     def timed(self, function: Callable[..., Any], name: str) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if name == "due":
-                self.marks.append(self.queries)
+                self.close_batch()
+                started_at = self.queries
             self.in_apply = name == "apply"
             tick = time.perf_counter()
             try:
-                return function(*args, **kwargs)
+                result = function(*args, **kwargs)
             finally:
                 self.seconds[name] += time.perf_counter() - tick
                 self.in_apply = False
+            if name == "due" and result:
+                self.batch_from = started_at
+            return result
 
         return wrapper
+
+    def close_batch(self) -> None:
+        """The batch taken by the last `_due` call, if it found any, ends here."""
+        if self.batch_from is not None:
+            self.per_batch.append(self.queries - self.batch_from)
+            self.batch_from = None
 
 
 @contextlib.contextmanager
@@ -356,7 +367,8 @@ def worker(index: int, url: str, today: str, batch_size: int, profile: str | Non
     if profiler is not None and profile:
         profiler.dump_stats(profile)
     search.django_close()
-    per_batch = [b - a for a, b in zip(probe.marks, probe.marks[1:], strict=False)]
+    probe.close_batch()
+    per_batch = probe.per_batch
     results.put(
         {
             "worker": index,

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sejour.accounts.middleware.SessionActivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -197,7 +198,8 @@ LOGOUT_REDIRECT_URL = "web:home"
 
 # Sessions end after this much inactivity.
 SESSION_COOKIE_AGE = env.int("SEJOUR_SESSION_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# A session in use is written at most once a minute (sejour.accounts.middleware).
+SEJOUR_SESSION_REFRESH_SECONDS = env.int("SEJOUR_SESSION_REFRESH_SECONDS", default=60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -43,7 +43,7 @@ def _initials(name: str) -> str:
     return "".join(part[0] for part in name.split() if part).upper()[:6]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def receipt_issue(*, dossier: Any, facts: dict[str, Any]) -> Attestation:
     """The filing receipt (attestation de dépôt), issued once per dossier, at filing.
 

@@ -35,7 +35,7 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
         )
 
     def append_chained(self, entries: list["AuditEntry"]) -> None:
-        """Insert entries already chained by `services.record_many`, each hash checked."""
+        """Insert entries already chained by `services` (`record_many`, `deferred`), hashes checked."""
         for entry in entries:
             if entry.pk is not None or entry.hash != entry.compute_hash():
                 raise ValueError("Write audit entries with sejour.audit.services.record_many().")

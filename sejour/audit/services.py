@@ -1,12 +1,14 @@
 """Writing to the journal: `record()` is the only way an entry is made."""
 
+import contextlib
+import contextvars
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import IntegrityError, connections, models, router, transaction
+from django.db import connections, models, router, transaction
 from django.utils.ipv6 import clean_ipv6_address
 
 from sejour.audit.chain import GENESIS_HASH, canonical_data, entry_hash
@@ -20,8 +22,37 @@ CHAIN_LOCK_ID = 0x53454A4F55524155
 ACTION_PATTERN = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
 
 
-# How often a writer that lost its place in the chain reads the head again.
-SEQ_RETRIES = 5
+# The entries `record` keeps for the end of a `deferred()` block, if one is open.
+_pending: contextvars.ContextVar[list[AuditEntry] | None] = contextvars.ContextVar(
+    "audit_pending", default=None
+)
+
+
+@contextlib.contextmanager
+def deferred(using: str | None = None) -> Iterator[None]:
+    """Append the entries `record` makes in this block together, at its end.
+
+    For a service that records several entries in one transaction: the chain is locked once,
+    for one insert, at the end of the block, so the lock (held on PostgreSQL until the commit)
+    is held for the shortest time. Open it inside the transaction, around the changes it
+    records; when the block raises, its entries are dropped with the transaction. Entries
+    returned by `record` inside the block get their `seq` and hash when it ends. A block
+    inside another one leaves the writing to the outer block.
+    """
+    using = using or router.db_for_write(AuditEntry)
+    if not connections[using].in_atomic_block:
+        raise RuntimeError("audit.deferred() must be opened inside a transaction")
+    if _pending.get() is not None:
+        yield
+        return
+    entries: list[AuditEntry] = []
+    token = _pending.set(entries)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if entries:
+        _append(entries, using)
 
 
 def record(
@@ -59,30 +90,33 @@ def record(
         data=canonical_data({} if data is None else data),
         ip=_normalised_ip(ip),
     )
-    using = router.db_for_write(AuditEntry)
-    for attempt in range(SEQ_RETRIES):
-        try:
-            with transaction.atomic(using=using):
-                _lock_chain(using)
-                head = (
-                    AuditEntry.objects.using(using)
-                    .order_by("-seq")
-                    .values_list("seq", "hash")
-                    .first()
-                )
-                entry.seq, entry.prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
-                entry.created_at = clock.now()
-                entry.hash = entry.compute_hash()
-                entry.save(using=using)
-            return entry
-        except IntegrityError:
-            # Another writer took this place in the chain (only where writers share a
-            # connection, as a test server's threads do): read the new head and try again.
-            entry.pk = None
-            entry._state.adding = True
-            if attempt == SEQ_RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(entry)
+        return entry
+    _append([entry], router.db_for_write(AuditEntry))
+    return entry
+
+
+def _append(entries: list[AuditEntry], using: str) -> None:
+    """Chain `entries` after the head of the journal and insert them, in their order.
+
+    No savepoint of its own: an entry that cannot be written fails the whole transaction,
+    the change it records included.
+    """
+    with transaction.atomic(using=using, savepoint=False):
+        _lock_chain(using)
+        head = AuditEntry.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
+        seq, prev_hash = head if head else (0, GENESIS_HASH)
+        now = clock.now()
+        for entry in entries:
+            seq += 1
+            entry.seq, entry.prev_hash, entry.created_at = seq, prev_hash, now
+            entry.hash = prev_hash = entry.compute_hash()
+        if len(entries) == 1:
+            entries[0].save(using=using)
+        else:
+            AuditEntry.objects.using(using).append_chained(entries)
 
 
 def record_many(
@@ -105,7 +139,7 @@ def record_many(
         raise ValueError(f'audit action must be a dotted slug like "account.signed_up": {action!r}')
     actor_id = _user_id(actor, "actor")
     using = router.db_for_write(AuditEntry)
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using, savepoint=False):
         _lock_chain(using)
         head = AuditEntry.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = head if head else (0, GENESIS_HASH)

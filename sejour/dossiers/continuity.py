@@ -401,27 +401,33 @@ def _issue_now(dossier: Dossier, today: dt.date) -> None:
 # --- Moments of the dossier ----------------------------------------------------------------
 
 
-def on_submitted(dossier: Dossier) -> None:
+def on_submitted(dossier: Dossier) -> list[str]:
     """At filing: a timely, complete renewal is covered as of right (R.431-15-1).
 
-    Called inside the filing's transaction. Timeliness is judged on the filing date (that of
-    the first attempt, even if the platform failed then).
+    Called inside the filing's transaction, before the dossier is saved: the cover fields are
+    set on `dossier` and their names returned, for the filing's own save; `catch_up` then
+    issues at once what is already due. Timeliness is judged on the filing date (that of the
+    first attempt, even if the platform failed then).
     """
     if dossier.procedure.kind != ProcedureKind.RENEWAL or dossier.permit_expires_on is None:
-        return
+        return []
     anef = dossier.permit_type.is_anef if dossier.permit_type else True
     filed_on = paris_date(dossier.submitted_at or timezone.now())
     timeliness = filing_timeliness(filed_on=filed_on, expiry=dossier.permit_expires_on, anef=anef)
     # Filed: the reminders of the window have done their work.
-    for key in ("window-open", "window-closing"):
-        notifications.reminder_cancel(
-            recipient=dossier.applicant, key=f"{key}:{dossier.applicant_id}"
-        )
+    notifications.reminders_cancel(
+        recipient=dossier.applicant,
+        keys=[f"{key}:{dossier.applicant_id}" for key in ("window-open", "window-closing")],
+    )
     if not extension_due(timeliness=timeliness, complete=True):
-        return
+        return []
     dossier.cover_basis = CoverBasis.RIGHT
     dossier.cover_next_on = _first_due_on(add_days(dossier.permit_expires_on, 1), clock.today())
-    dossier.save(update_fields=["cover_basis", "cover_next_on", "updated_at"])
+    return ["cover_basis", "cover_next_on"]
+
+
+def catch_up(dossier: Dossier) -> None:
+    """Issue at once the attestations already due on a saved dossier (the sweep would later)."""
     _issue_now(dossier, clock.today())
 
 

@@ -7,7 +7,7 @@ dossier's timeline and the audit journal, and queues what follows in that same t
 import datetime as dt
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -20,7 +20,7 @@ from sejour.accounts.models import User
 from sejour.attestations import services as attestations
 from sejour.audit import services as audit
 from sejour.catalog import selectors as catalog_selectors
-from sejour.catalog.models import Prefecture, Procedure
+from sejour.catalog.models import ChecklistItem, Prefecture, Procedure
 from sejour.core import clock
 from sejour.core.errors import DomainError, InvalidTransition, NotAllowed, ensure
 from sejour.dossiers import antivirus, continuity, selectors, tasks, uploads, workflow
@@ -265,8 +265,17 @@ def document_remove(*, document: Document, actor: User) -> Document:
     return document
 
 
-def filing_blockers(*, dossier: Dossier) -> MissingForFiling | None:
-    """What stops this draft from being filed, if anything."""
+def filing_blockers(
+    *,
+    dossier: Dossier,
+    checklist: Sequence[ChecklistItem] | None = None,
+    documents: Sequence[Document] | None = None,
+) -> MissingForFiling | None:
+    """What stops this draft from being filed, if anything.
+
+    `checklist` and `documents` (its current documents), when the caller has them already,
+    spare reading them again.
+    """
     questions = [
         q["label"]
         for q in dossier.procedure.translated_questions()
@@ -274,7 +283,12 @@ def filing_blockers(*, dossier: Dossier) -> MissingForFiling | None:
     ]
     if not dossier.postcode:
         questions.insert(0, str(_("Postcode of your home")))
-    items = [item.translated_label for item in selectors.missing_items(dossier=dossier)]
+    if checklist is None or documents is None:
+        missing = selectors.missing_items(dossier=dossier)
+    else:
+        present = {document.item_code for document in documents}
+        missing = [item for item in checklist if item.required and item.code not in present]
+    items = [item.translated_label for item in missing]
     if questions or items:
         return MissingForFiling(questions=questions, items=items)
     return None
@@ -282,14 +296,20 @@ def filing_blockers(*, dossier: Dossier) -> MissingForFiling | None:
 
 def dossier_submit(*, dossier: Dossier, actor: User, key: uuid.UUID) -> Dossier:
     """File a complete draft and issue its receipt. The same key files once, however often sent."""
-    with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    with transaction.atomic(), audit.deferred():
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("applicant", "procedure", "permit_type", "prefecture")
+            .get(pk=dossier.pk)
+        )
         ensure(get_abilities(actor, dossier)["view"], NotAllowed())
         if dossier.status != Status.DRAFT:
             # Already filed: by this very request sent again, or by an earlier one.
             return dossier
         ensure(get_abilities(actor, dossier)["submit"], NotAllowed())
-        blockers = filing_blockers(dossier=dossier)
+        checklist = selectors.checklist(dossier=dossier)
+        documents = list(selectors.current_documents(dossier=dossier).order_by("item_code", "pk"))
+        blockers = filing_blockers(dossier=dossier, checklist=checklist, documents=documents)
         if blockers is not None:
             raise blockers
         check = filing_check(dossier=dossier, on=clock.today())
@@ -303,6 +323,7 @@ def dossier_submit(*, dossier: Dossier, actor: User, key: uuid.UUID) -> Dossier:
         dossier.submission_key = key
         dossier.decision_due_on = decision_due(dossier=dossier)
         dossier.revision += 1
+        cover_fields = continuity.on_submitted(dossier)
         dossier.save(
             update_fields=[
                 "status",
@@ -312,20 +333,31 @@ def dossier_submit(*, dossier: Dossier, actor: User, key: uuid.UUID) -> Dossier:
                 "decision_due_on",
                 "revision",
                 "updated_at",
+                *cover_fields,
             ]
         )
         FilingAttempt.objects.create(
             dossier=dossier, key=key, actor=actor, outcome=FilingAttempt.Outcome.FILED
         )
-        _event(dossier, EventKind.SUBMITTED, actor, {"late": bool(check and check.late)})
-        receipt = attestations.receipt_issue(dossier=dossier, facts=receipt_facts(dossier))
-        continuity.on_submitted(dossier)
-        _event(
-            dossier,
-            EventKind.ATTESTATION_ISSUED,
-            None,
-            {"kind": receipt.kind, "code": receipt.code},
+        receipt = attestations.receipt_issue(
+            dossier=dossier, facts=receipt_facts(dossier, checklist=checklist, documents=documents)
         )
+        Event.objects.bulk_create(
+            [
+                Event(
+                    dossier=dossier,
+                    kind=EventKind.SUBMITTED,
+                    actor=actor,
+                    data={"late": bool(check and check.late)},
+                ),
+                Event(
+                    dossier=dossier,
+                    kind=EventKind.ATTESTATION_ISSUED,
+                    data={"kind": receipt.kind, "code": receipt.code},
+                ),
+            ]
+        )
+        continuity.catch_up(dossier)
         notifications.notify(
             recipient=dossier.applicant,
             template="dossiers/messages/submitted",
@@ -336,15 +368,24 @@ def dossier_submit(*, dossier: Dossier, actor: User, key: uuid.UUID) -> Dossier:
             },
             url=f"/{dossier.applicant.language}/demandes/{dossier.number}/",
         )
-        # Last, because on PostgreSQL the journal's lock is held until the commit.
+        # Written when the block ends, last: on PostgreSQL the journal's lock is then held
+        # only for that insert and the commit.
         audit.record(actor=actor, action="dossier.submitted", target=dossier)
     return dossier
 
 
-def receipt_facts(dossier: Dossier) -> dict[str, Any]:
+def receipt_facts(
+    dossier: Dossier,
+    *,
+    checklist: Sequence[ChecklistItem] | None = None,
+    documents: Sequence[Document] | None = None,
+) -> dict[str, Any]:
     """What the filing receipt states, as plain values."""
-    documents = selectors.current_documents(dossier=dossier).order_by("item_code", "pk")
-    labels = {item.code: item.label for item in selectors.checklist(dossier=dossier)}
+    if documents is None:
+        documents = list(selectors.current_documents(dossier=dossier).order_by("item_code", "pk"))
+    if checklist is None:
+        checklist = selectors.checklist(dossier=dossier)
+    labels = {item.code: item.label for item in checklist}
     return {
         "dossier": dossier.number,
         "holder": dossier.applicant.display_name,

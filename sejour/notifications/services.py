@@ -36,7 +36,7 @@ def message_send(
             tasks.sms_deliver.enqueue(to=to, body=body)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def notify(
     *, recipient: Any, template: str, context: dict[str, object], url: str = ""
 ) -> Notification:
@@ -138,11 +138,17 @@ def reminders_schedule_many(*, reminders: Sequence[dict[str, Any]]) -> None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reminder_cancel(*, recipient: Any, key: str) -> int:
     """Drop a planned notification not yet sent (the thing it reminds of is done)."""
+    return reminders_cancel(recipient=recipient, keys=[key])
+
+
+@transaction.atomic(savepoint=False)
+def reminders_cancel(*, recipient: Any, keys: Sequence[str]) -> int:
+    """Drop the planned notifications of these keys not yet sent, in one statement."""
     deleted, _by_model = Reminder.objects.filter(
-        recipient=recipient, key=key, sent_at__isnull=True
+        recipient=recipient, key__in=list(keys), sent_at__isnull=True
     ).delete()
     return deleted
 

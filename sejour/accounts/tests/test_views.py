@@ -503,3 +503,24 @@ def test_the_account_page_asks_for_a_missing_date_of_birth(client):
     assert "not given" in body
     assert f'href="{url("accounts:identity", "en")}"' in body
     assert "Update my identity" in body
+
+
+def test_a_session_in_use_stays_open_and_is_written_at_most_once_a_minute(client):
+    from django.contrib.sessions.models import Session
+
+    user = UserFactory()
+    with time_machine.travel("2026-11-02 09:00 +0000", tick=False) as traveller:
+        client.post(url("accounts:login"), {"username": user.email, "password": PASSWORD})
+        session = Session.objects.get()
+        first_expiry = session.expire_date
+        traveller.shift(dt.timedelta(seconds=20))
+        assert client.get(url("web:dashboard")).status_code == 200
+        assert Session.objects.get().expire_date == first_expiry  # not written again
+        # Used every 20 minutes, it never reaches the 30 minutes without a request.
+        for _ in range(4):
+            traveller.shift(dt.timedelta(minutes=20))
+            assert client.get(url("web:dashboard")).status_code == 200
+        assert Session.objects.get().expire_date > first_expiry + dt.timedelta(minutes=60)
+        # Left alone longer than the limit, it ends.
+        traveller.shift(dt.timedelta(minutes=31))
+        assert client.get(url("web:dashboard")).status_code == 302

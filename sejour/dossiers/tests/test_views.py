@@ -7,7 +7,9 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from sejour.accounts.tests.factories import UserFactory
 from sejour.dossiers import services
@@ -159,6 +161,29 @@ def test_filing_sent_twice_files_once(logged, draft, applicant):
     pdf = logged.get(f"/fr/demandes/{draft.number}/attestations/{receipt.code}/")
     assert pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_filing_reads_and_writes_each_thing_once(logged, draft, applicant):
+    """The filing is the busiest write: its statements are counted so that none creeps back.
+
+    Session and user, the dossier (page, then locked with its procedure, permit type and
+    prefecture), checklist, documents, window reminders, the dossier's update, the attempt,
+    the receipt (code, row, rendering task), both events in one insert, the message (inbox,
+    e-mail task), the journal (head and one insert), and the transaction itself. Tasks are
+    queued as in production, for the worker, not run within the request as in other tests.
+    """
+    fill_documents(draft, applicant)
+    page = logged.get(f"/fr/demandes/{draft.number}/verifier/").content.decode()
+    key = re.search(r'name="key" value="([^"]+)"', page).group(1)
+    with CaptureQueriesContext(connection) as queries:
+        response = logged.post(f"/fr/demandes/{draft.number}/deposer/", {"key": key})
+    assert response.status_code == 302
+    statements = [q["sql"] for q in queries.captured_queries]
+    # One savepoint: the filing's own transaction, inside the test's; none for its parts.
+    assert len([sql for sql in statements if sql.startswith("SAVEPOINT")]) == 1
+    assert len([sql for sql in statements if "audit_auditentry" in sql]) == 2
+    assert len(statements) <= 22, "\n".join(statements)
 
 
 def test_a_tampered_filing_form_is_explained(logged, draft):
