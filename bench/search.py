@@ -70,6 +70,7 @@ INDEX_MIGRATIONS = (
         "0003_queue_indexes",
         "0002_decision_documentrequest_note_dossier_agent_seen_at_and_more",
     ),
+    ("dossiers", "0007_name_search_indexes", "0006_applicant_names"),
 )
 SEARCH_KINDS = ("search_number", "search_name", "search_foreigner_number", "search_birth_date")
 QUEUE_KINDS = ("queue_agent", "queue_supervisor")

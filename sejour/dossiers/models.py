@@ -37,6 +37,15 @@ class Dossier(TimeStampedModel):
         related_name="dossiers",
         verbose_name=_("applicant"),
     )
+    # The applicant's names, copied by the database (migration 0006's triggers) when the
+    # dossier is made and whenever they change: the back-office finds a dossier by name from
+    # its own row and indexes, without reading the applicant's.
+    applicant_family_name = models.CharField(
+        _("applicant's family name"), max_length=150, blank=True, default="", editable=False
+    )
+    applicant_given_name = models.CharField(
+        _("applicant's given name"), max_length=150, blank=True, default="", editable=False
+    )
     procedure = models.ForeignKey(
         "catalog.Procedure", on_delete=models.PROTECT, verbose_name=_("procedure")
     )

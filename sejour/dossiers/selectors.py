@@ -132,6 +132,9 @@ def document_content(*, document: Document, viewer: Any) -> bytes:
 # The back-office's reads: every one takes the staff member and keeps to their scope.
 
 QUEUE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_APPLICANT)
+# What the lists of dossiers (queue, search) do not show, so do not read: the answers and the
+# catalogue's long texts, decoded for every row otherwise.
+LIST_DEFERRED = ("answers", "procedure__questions", "procedure__description")
 
 
 def staff_dossiers(*, viewer: Any) -> QuerySet[Dossier]:
@@ -182,7 +185,7 @@ def staff_queue(*, viewer: Any, filters: Mapping[str, Any]) -> QuerySet[Dossier]
         dossiers = dossiers.filter(submitted_at__lte=since)
     if filters.get("changed"):
         dossiers = dossiers.filter(needs_attention=True)
-    return risk_order(dossiers)
+    return risk_order(dossiers).defer(*LIST_DEFERRED)
 
 
 def staff_counts(*, viewer: Any) -> dict[str, int]:
@@ -214,8 +217,15 @@ def staff_dossier_get(*, viewer: Any, number: str) -> Dossier:
     return dossier
 
 
+# A search shows at most this many dossiers, the most at risk first.
+SEARCH_LIMIT = 100
+
+
 def staff_search(*, viewer: Any, query: str) -> QuerySet[Dossier]:
-    """Find dossiers by number, name, foreigner number or date of birth (dd/mm/yyyy)."""
+    """Find dossiers by number, name, foreigner number or date of birth (dd/mm/yyyy).
+
+    At most `SEARCH_LIMIT`, the most at risk first.
+    """
     dossiers = staff_dossiers(viewer=viewer)
     text = " ".join(query.split())
     if not text:
@@ -223,6 +233,7 @@ def staff_search(*, viewer: Any, query: str) -> QuerySet[Dossier]:
     upper = text.upper()
     if re.fullmatch(r"\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", upper):
         return dossiers.filter(number=upper)
+    dossiers = dossiers.defer(*LIST_DEFERRED)
     if re.fullmatch(r"\d{10}", text):
         return risk_order(dossiers.filter(applicant__foreigner_number=text))
     birth = _date_in(text)
@@ -230,11 +241,13 @@ def staff_search(*, viewer: Any, query: str) -> QuerySet[Dossier]:
         return risk_order(dossiers.filter(applicant__date_of_birth=birth))
     condition = Q()
     for word in text.split()[:4]:
-        condition &= Q(family_name__istartswith=word) | Q(given_name__istartswith=word)
-    # The applicants as a subquery: PostgreSQL may then check a name from an index
-    # (id, family name, given name) while it walks the dossiers in order of risk.
-    applicants = User.objects.filter(condition).values("pk")
-    return risk_order(dossiers.filter(applicant__in=applicants))
+        condition &= Q(applicant_family_name__istartswith=word) | Q(
+            applicant_given_name__istartswith=word
+        )
+    # The dossier's own copy of the names (migrations 0006 and 0007), no join: the matches are
+    # ranked from the dossier rows alone, and only those shown are read with their relations.
+    shown = risk_order(dossiers.filter(condition)).values("pk")[:SEARCH_LIMIT]
+    return risk_order(dossiers.filter(pk__in=shown))
 
 
 def _date_in(text: str) -> dt.date | None:

@@ -12,7 +12,9 @@ from django.http import Http404
 from django.utils import translation
 from pypdf import PdfReader
 
+from sejour.accounts import services as accounts
 from sejour.accounts.choices import Role
+from sejour.accounts.models import User
 from sejour.accounts.tests.factories import UserFactory
 from sejour.audit.models import AuditEntry
 from sejour.catalog.models import Prefecture, Procedure
@@ -264,6 +266,29 @@ def test_search_by_number_name_foreigner_number_and_birth_date(paris_agent, file
     assert not selectors.staff_search(
         viewer=UserFactory(role=Role.AGENT), query=filed.number
     ).exists()
+
+
+def test_search_by_name_follows_the_applicants_names_as_they_change(paris_agent, filed, applicant):
+    """The dossier's copy of the names is kept by the database, whatever writes them."""
+    User.objects.filter(pk=applicant.pk).update(given_name="Amina", family_name="Benali")
+    filed.refresh_from_db()
+    assert (filed.applicant_given_name, filed.applicant_family_name) == ("Amina", "Benali")
+    for query in ["ben", "AMI", "ami ben", "Benali Amina", "  amina   b "]:
+        found = list(selectors.staff_search(viewer=paris_agent, query=query))
+        assert [d.pk for d in found] == [filed.pk], query
+    assert not selectors.staff_search(viewer=paris_agent, query="ami zed").exists()
+    # Through the service that corrects an identity, the old name no longer finds it.
+    accounts.identity_update(
+        user=applicant,
+        actor=applicant,
+        given_name="Amina",
+        family_name="Haddad",
+        date_of_birth=applicant.date_of_birth or dt.date(1990, 4, 12),
+        nationality=applicant.nationality or "DZA",
+        foreigner_number=applicant.foreigner_number,
+    )
+    assert not selectors.staff_search(viewer=paris_agent, query="benali").exists()
+    assert [d.pk for d in selectors.staff_search(viewer=paris_agent, query="hadd")] == [filed.pk]
 
 
 def test_load_catalog_keeps_prefecture_staff(paris_agent):
