@@ -24,7 +24,7 @@ Usage: python bench/search.py [--dossiers 1000000] [--rounds 200] [--before-roun
    letters of a family or given name, sometimes two words), by foreigner number and by date
    of birth, each evaluated as the search view does (`list(staff_search(...)[:100])`); the
    default queue page (`staff_queue` paginated, 50 a page: the paginator's count and page
-   one, then `staff_counts`, and the view's two lists of the agents in scope), for those
+   one, then `staff_counts`, and the view's list of the agents in scope), for those
    agents and for a national supervisor. Also the
    round trip of `SELECT 1` through the same connection, as the floor. The SQL of the slowest
    operation of each kind is run again under EXPLAIN (ANALYZE, BUFFERS), into --plans.
@@ -589,8 +589,8 @@ def _search(viewer: Any, query: str) -> int:
 
 
 def _queue_page(viewer: Any) -> int:
-    """What the queue view asks the database: the paginator's count and page, the counts,
-    and twice the agents of the viewer's scope (for the filter form and the bulk form)."""
+    """What the queue view asks the database: the agents of the viewer's scope (for the filter
+    form and the bulk form), the paginator's count and page, and the counts."""
     from django.core.paginator import Paginator
 
     from sejour.backoffice.views import _colleagues
@@ -600,7 +600,6 @@ def _queue_page(viewer: Any) -> int:
     page = Paginator(selectors.staff_queue(viewer=viewer, filters={}), 50).get_page(None)
     rows = list(page)
     selectors.staff_counts(viewer=viewer)
-    _colleagues(viewer)
     return len(rows)
 
 

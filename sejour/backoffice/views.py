@@ -59,14 +59,16 @@ def _colleagues(viewer: User) -> list[User]:
     agents = User.objects.filter(role="agent", is_active=True)
     if scope is not None:
         agents = agents.filter(prefectures__in=scope)
-    return list(agents.distinct().order_by("family_name", "given_name")[:200])
+    agents = agents.distinct().order_by("family_name", "given_name")
+    return list(agents.only("pk", "given_name", "family_name")[:200])
 
 
 @staff_only
 def queue(request: HttpRequest) -> HttpResponse:
     """The work queue, most at risk first, with counts per queue."""
     viewer = _user(request)
-    form = QueueFilterForm(request.GET or None, agents=_colleagues(viewer))
+    agents = _colleagues(viewer)
+    form = QueueFilterForm(request.GET or None, agents=agents)
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(selectors.staff_queue(viewer=viewer, filters=filters), 50).get_page(
         request.GET.get("page")
@@ -81,7 +83,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "counts": selectors.staff_counts(viewer=viewer),
-            "agents": _colleagues(viewer),
+            "agents": agents,
             "query": request.GET.urlencode(),
         },
     )

@@ -132,9 +132,25 @@ def document_content(*, document: Document, viewer: Any) -> bytes:
 # The back-office's reads: every one takes the staff member and keeps to their scope.
 
 QUEUE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_APPLICANT)
-# What the lists of dossiers (queue, search) do not show, so do not read: the answers and the
-# catalogue's long texts, decoded for every row otherwise.
-LIST_DEFERRED = ("answers", "procedure__questions", "procedure__description")
+# What a line of the work queue shows (with its flags), and so all the queue reads of a dossier.
+QUEUE_FIELDS = (
+    "number",
+    "status",
+    "permit_expires_on",
+    "submitted_at",
+    "decision_due_on",
+    "needs_attention",
+    "applicant",
+    "applicant__given_name",
+    "applicant__family_name",
+    "procedure",
+    "procedure__name",
+    "permit_type",
+    "permit_type__implicit_decision_months",
+    "assigned_to",
+    "assigned_to__given_name",
+    "assigned_to__family_name",
+)
 
 
 def staff_dossiers(*, viewer: Any) -> QuerySet[Dossier]:
@@ -185,7 +201,10 @@ def staff_queue(*, viewer: Any, filters: Mapping[str, Any]) -> QuerySet[Dossier]
         dossiers = dossiers.filter(submitted_at__lte=since)
     if filters.get("changed"):
         dossiers = dossiers.filter(needs_attention=True)
-    return risk_order(dossiers).defer(*LIST_DEFERRED)
+    dossiers = dossiers.select_related(None).select_related(
+        "applicant", "procedure", "permit_type", "assigned_to"
+    )
+    return risk_order(dossiers.only(*QUEUE_FIELDS))
 
 
 def staff_counts(*, viewer: Any) -> dict[str, int]:
@@ -217,8 +236,17 @@ def staff_dossier_get(*, viewer: Any, number: str) -> Dossier:
     return dossier
 
 
-# A search shows at most this many dossiers, the most at risk first.
+# A search shows at most this many dossiers, the most at risk first, and of each only this.
 SEARCH_LIMIT = 100
+SEARCH_FIELDS = (
+    "number",
+    "status",
+    "applicant",
+    "applicant__given_name",
+    "applicant__family_name",
+    "procedure",
+    "procedure__name",
+)
 
 
 def staff_search(*, viewer: Any, query: str) -> QuerySet[Dossier]:
@@ -231,9 +259,10 @@ def staff_search(*, viewer: Any, query: str) -> QuerySet[Dossier]:
     if not text:
         return dossiers.none()
     upper = text.upper()
+    dossiers = dossiers.select_related(None).select_related("applicant", "procedure")
+    dossiers = dossiers.only(*SEARCH_FIELDS)
     if re.fullmatch(r"\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", upper):
         return dossiers.filter(number=upper)
-    dossiers = dossiers.defer(*LIST_DEFERRED)
     if re.fullmatch(r"\d{10}", text):
         return risk_order(dossiers.filter(applicant__foreigner_number=text))
     birth = _date_in(text)

@@ -1,12 +1,18 @@
 """Back-office pages: wiring, forms that explain and keep what was typed, audit of every view."""
 
 import re
+import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from sejour.accounts.tests.factories import UserFactory
 from sejour.audit.models import AuditEntry
+from sejour.dossiers import instruction, services
 from sejour.dossiers.choices import Status
 from sejour.dossiers.models import Dossier
+from sejour.dossiers.tests.conftest import fill_documents
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +27,57 @@ def test_queue_lists_with_counts_and_flags(agent_client, filed):
     assert filed.number in body
     assert "Filed, not taken" in body
     assert re.search(r"Filed, not taken \(1\)", body)
+
+
+def _file_for_a_new_applicant(renewal, family_name: str) -> Dossier:
+    applicant = UserFactory(family_name=family_name)
+    dossier = services.dossier_start(actor=applicant, procedure=renewal)
+    dossier = services.dossier_answer(
+        dossier=dossier,
+        actor=applicant,
+        answers={
+            "permit_type": "cst-salarie",
+            "permit_expires_on": "2027-02-15",
+            "employed": True,
+            "married": False,
+            "has_children": False,
+            "hosted": False,
+        },
+        postcode="75011",
+    )
+    fill_documents(dossier, applicant)
+    return services.dossier_submit(dossier=dossier, actor=applicant, key=uuid.uuid4())
+
+
+def test_queue_and_search_read_the_same_whatever_the_number_of_lines(
+    agent_client, people, renewal, filed
+):
+    """Lists read only what their lines show, in a fixed number of queries: no line reads
+    its dossier again (a field left unread, then shown, would cost a query per line)."""
+
+    def queries(path: str) -> tuple[int, str]:
+        """The page's reads, leaving out the session's own (written once a minute)."""
+        with CaptureQueriesContext(connection) as captured:
+            body = agent_client.get(path).content.decode()
+        reads = [
+            q["sql"]
+            for q in captured.captured_queries
+            if "django_session" not in q["sql"] and not q["sql"].startswith(("SAVE", "RELEASE"))
+        ]
+        return len(reads), body
+
+    instruction.dossier_take(dossier=filed, actor=people["agent"])
+    one_queue, _body = queries("/en/instruction/")
+    one_search, _body = queries("/en/instruction/recherche/?q=Lindqvist")
+    for index in range(3):
+        dossier = _file_for_a_new_applicant(renewal, f"Lindqvist{index}")
+        instruction.dossier_take(dossier=dossier, actor=people["agent"])
+    many_queue, body = queries("/en/instruction/")
+    assert body.count("Lindqvist") == 3
+    assert people["agent"].display_name in body
+    many_search, body = queries("/en/instruction/recherche/?q=Lindqvist")
+    assert "3 results" in body
+    assert (many_queue, many_search) == (one_queue, one_search)
 
 
 def test_queue_with_bad_filters_still_answers(agent_client, filed):
