@@ -1,7 +1,9 @@
 """The catalogue in the admin site. The data files stay the source: `load_catalog` overwrites
 edits made here to rows that the files describe, so lasting changes belong in the files."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -72,7 +74,9 @@ class ProcedureAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "fee_applies", "order", "active"]
     list_filter = ["kind", "fee_applies", "active"]
     search_fields = ["code", "name", "official_name_fr", "description"]
-    filter_horizontal = ["permit_types"]
+    # Tick boxes, not the two-list widget: it works without JavaScript and its labels are
+    # real labels (the widget's help icons carry an aria-label on a role-less span).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     readonly_fields = ["created_at", "updated_at"]
     inlines = [ChecklistItemInline]
 
@@ -92,7 +96,8 @@ class PrefectureAdmin(admin.ModelAdmin):
     list_filter = ["region", "overseas", "active"]
     search_fields = ["departement_code", "departement_name", "name", "seat"]
     readonly_fields = ["created_at", "updated_at"]
-    filter_horizontal = ["staff"]
+    # Thousands of staff: chosen by number, with the admin's search window beside the field.
+    raw_id_fields = ["staff"]
 
 
 @admin.register(CatalogVersion)
