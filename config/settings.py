@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sejour.accounts",
     "sejour.catalog",
     "sejour.attestations",
+    "sejour.helpers",
     "sejour.dossiers",
     "sejour.sharing",
     "sejour.backoffice",

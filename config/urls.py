@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("demandes/", include("sejour.dossiers.urls")),
     path("instruction/", include("sejour.backoffice.urls")),
     path("partage/", include("sejour.sharing.urls")),
+    path("aidants/", include("sejour.helpers.urls")),
     path("", include("sejour.web.urls")),
     prefix_default_language=True,
 )

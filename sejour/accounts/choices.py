@@ -26,6 +26,7 @@ class Purpose(models.TextChoices):
     CONFIRM = "confirm", _("Confirm a new account")
     RESET = "reset", _("Reset a forgotten password")
     CHANGE = "change", _("Change contact details")
+    CONSENT = "consent", _("Agree to a mandate given in person")
 
 
 class FamilySituation(models.TextChoices):

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import secrets
 import uuid
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -75,8 +76,17 @@ def _channel_for(destination: str) -> str:
 
 
 @transaction.atomic
-def challenge_issue(*, user: User, purpose: str, destination: str) -> Challenge:
-    """Create a one-time code (and link) for `destination` and queue the message carrying it."""
+def challenge_issue(
+    *,
+    user: User,
+    purpose: str,
+    destination: str,
+    extra: Mapping[str, object] | None = None,
+) -> Challenge:
+    """Create a one-time code (and link) for `destination` and queue the message carrying it.
+
+    `extra` adds to what the message's template reads (e.g. who asks for consent).
+    """
     since = timezone.now() - dt.timedelta(hours=1)
     recent = Challenge.objects.filter(user=user, purpose=purpose, created_at__gte=since).count()
     ensure(recent < CODES_PER_HOUR, TooManyCodes())
@@ -104,6 +114,7 @@ def challenge_issue(*, user: User, purpose: str, destination: str) -> Challenge:
             "code": code,
             "link": link,
             "minutes": settings.SEJOUR_CODE_TTL_MINUTES,
+            **(extra or {}),
         },
         language=user.language,
     )
@@ -541,3 +552,79 @@ def identity_update(
             data={"fields": sorted(changes)},
         )
     return changes
+
+
+@transaction.atomic
+def user_become_helper(*, user: User, actor: User) -> User:
+    """Give an applicant's account the helper's role (they joined an organisation)."""
+    ensure(actor.pk == user.pk and user.is_active, NotAllowed())
+    ensure(
+        user.role in (Role.APPLICANT, Role.HELPER),
+        DomainError(_("A staff account cannot join an organisation of helpers.")),
+    )
+    if user.role != Role.HELPER:
+        user.role = Role.HELPER
+        user.save(update_fields=["role"])
+        audit.record(actor=actor, action="account.became_helper", target=user)
+    return user
+
+
+@transaction.atomic
+def user_create_without_contact(
+    *,
+    actor: User,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date,
+    language: str,
+    data: Mapping[str, object] | None = None,
+) -> User:
+    """Open an applicant's account with no e-mail or phone; only a helper, with the person
+    present (the helpers app checks the helper's organisation before calling this)."""
+    ensure(actor.role == Role.HELPER and actor.is_active, NotAllowed())
+    ensure(
+        bool(given_name.strip() and family_name.strip()),
+        DomainError(_("Enter the person's given name and family name.")),
+    )
+    user = User(
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        date_of_birth=date_of_birth,
+        language=language,
+        role=Role.APPLICANT,
+        no_contact=True,
+    )
+    user.set_unusable_password()
+    user.save()
+    audit.record(actor=actor, action="account.opened_for", target=user, data=dict(data or {}))
+    return user
+
+
+@transaction.atomic
+def user_take_over(
+    *, user: User, email: str | None, phone: str | None, password: str, ip: str | None = None
+) -> tuple[User, Challenge]:
+    """The person an account was opened for gives it their own address and password, then
+    confirms the address with the code sent there."""
+    email = email.strip().lower() if email else None
+    ensure(bool(email or phone), DomainError(_("Give an e-mail address or a mobile number.")))
+    ensure(user.no_contact, NotAllowed())
+    if email and User.objects.filter(email=email).exclude(pk=user.pk).exists():
+        raise ContactTaken()
+    if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
+        raise ContactTaken()
+    validate_password(password, user)
+    user.email = email
+    user.phone = phone
+    user.no_contact = False
+    user.set_password(password)
+    user.save(update_fields=["email", "phone", "no_contact", "password"])
+    audit.record(
+        actor=user,
+        action="account.taken_over",
+        target=user,
+        ip=ip,
+        data={"by": "email" if email else "phone"},
+    )
+    destination = email or str(phone)
+    return user, challenge_issue(user=user, purpose=Purpose.CONFIRM, destination=destination)

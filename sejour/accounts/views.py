@@ -151,6 +151,8 @@ def link(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
         challenge = services.challenge_check_token(public_id=public_id, token=token)
     except (DomainError, ValidationError):
         return render(request, "accounts/link_invalid.html", status=400)
+    if challenge.purpose == Purpose.CONSENT:  # given to the helper in person, never by a link
+        return render(request, "accounts/link_invalid.html", status=400)
     if request.method == "POST":
         try:
             return _after_proof(request, challenge, same_browser=False)

@@ -23,7 +23,7 @@ def my_data_zip(*, user: User) -> bytes:
     files: list[tuple[str, str]] = []
     issued_pdfs: list[tuple[str, bytes]] = []
     dossiers: list[dict[str, Any]] = []
-    for dossier in selectors.dossier_list_for(user=user).order_by("created_at"):
+    for dossier in selectors.own_dossiers(user=user).order_by("created_at"):
         documents = []
         for document in dossier.documents.order_by("pk"):
             path = f"documents/{dossier.number}/{document.pk}-{document.original_name}"

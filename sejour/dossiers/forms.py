@@ -129,3 +129,23 @@ class MessageForm(DsfrBaseForm):
         if not (data.get("body") or "").strip() and not data.get("attachment"):
             raise ValidationError(_("Write a message or attach a file."))
         return data
+
+
+class RepresentForm(DsfrBaseForm):
+    """A lawyer's declaration: the client's application number and family name."""
+
+    number = forms.CharField(
+        label=_("Application number"),
+        help_text=_("As your client has it, e.g. 2026-AB12-CD34."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+        error_messages={"required": _("Enter the application number.")},
+    )
+    family_name = forms.CharField(
+        label=_("Your client's family name"),
+        max_length=150,
+        error_messages={"required": _("Enter your client's family name.")},
+    )
+
+    def clean_number(self) -> str:
+        return "".join(self.cleaned_data["number"].split()).upper()

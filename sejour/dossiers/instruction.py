@@ -31,9 +31,10 @@ from sejour.dossiers.models import (
     Message,
     Note,
 )
-from sejour.dossiers.permissions import get_staff_abilities
-from sejour.dossiers.services import _event, _intake
+from sejour.dossiers.permissions import get_staff_abilities, may
+from sejour.dossiers.services import _event, _intake, _record
 from sejour.dossiers.windows import decision_due
+from sejour.helpers.choices import Scope
 from sejour.notifications import services as notifications
 from sejour.rules.dates import Period
 from sejour.rules.work import ProcedureKind
@@ -217,7 +218,7 @@ def documents_request(
 def documents_answered(*, dossier: Dossier, actor: User) -> Dossier:
     """The applicant says the requested documents are sent: the review resumes."""
     dossier = _locked(dossier)
-    ensure(dossier.applicant_id == actor.pk, NotAllowed())
+    ensure(may(actor, dossier, Scope.PREPARE), NotAllowed())
     open_requests = dossier.requests.filter(answered_at__isnull=True)
     sent = set(
         selectors.current_documents(dossier=dossier)
@@ -240,7 +241,7 @@ def documents_answered(*, dossier: Dossier, actor: User) -> Dossier:
     dossier.save(update_fields=["status", "needs_attention", "decision_due_on", "updated_at"])
     _event(dossier, EventKind.DOCUMENTS_SENT, actor)
     continuity.on_documents_answered(dossier)
-    audit.record(actor=actor, action="dossier.documents_sent", target=dossier)
+    _record(actor=actor, action="dossier.documents_sent", dossier=dossier)
     return dossier
 
 

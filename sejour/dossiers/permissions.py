@@ -5,6 +5,8 @@ from typing import Any
 from sejour.accounts.choices import Role
 from sejour.dossiers.choices import EDITABLE, PENDING, Status
 from sejour.dossiers.models import Dossier
+from sejour.helpers import selectors as helpers
+from sejour.helpers.choices import Scope
 from sejour.rules.work import ProcedureKind
 
 
@@ -12,17 +14,50 @@ def is_owner(user: Any, dossier: Dossier) -> bool:
     return bool(user.is_authenticated and dossier.applicant_id == user.pk)
 
 
+def is_helper(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.HELPER)
+
+
+def helper_scopes(user: Any, dossier: Dossier) -> frozenset[str]:
+    """What a helper may do on `dossier` now, through a mandate or a lawyer's declaration.
+
+    Read from the database on every call: an ended mandate stops access at once.
+    """
+    if not is_helper(user) or is_owner(user, dossier):
+        return frozenset()
+    return helpers.scopes_for(helper=user, applicant_id=dossier.applicant_id, dossier_id=dossier.pk)
+
+
+def may(user: Any, dossier: Dossier, scope: str) -> bool:
+    """Whether `user` may do `scope` on `dossier`: as its applicant, or as a helper for them."""
+    return is_owner(user, dossier) or scope in helper_scopes(user, dossier)
+
+
+def can_prepare_for(user: Any, applicant: Any) -> bool:
+    """Whether `user` may start an application for `applicant` (themself, or under mandate)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if applicant.pk == user.pk:
+        return True
+    return Scope.PREPARE in helpers.scopes_for(helper=user, applicant_id=applicant.pk)
+
+
 def get_abilities(user: Any, dossier: Dossier) -> dict[str, bool]:
-    """The actions `user` may take on `dossier` as its applicant."""
+    """The actions `user` may take on `dossier` as its applicant, or as a helper within the
+    applicant's mandate (the same actions, but withdrawing, which stays the applicant's)."""
     owner = is_owner(user, dossier)
+    scopes = frozenset(Scope.values) if owner else helper_scopes(user, dossier)
+    view = Scope.VIEW in scopes
+    prepare = view and Scope.PREPARE in scopes
     return {
-        "view": owner,
-        "edit": owner and dossier.status in EDITABLE,
-        "submit": owner and dossier.status == Status.DRAFT,
+        "view": view,
+        "edit": prepare and dossier.status in EDITABLE,
+        "submit": view and Scope.SUBMIT in scopes and dossier.status == Status.DRAFT,
         "withdraw": owner and (dossier.status == Status.DRAFT or dossier.status in PENDING),
-        "message": owner and dossier.status != Status.DRAFT,
-        "download": owner,
-        "answer_request": owner and dossier.status == Status.AWAITING_APPLICANT,
+        "message": view and Scope.MESSAGE in scopes and dossier.status != Status.DRAFT,
+        "download": view,
+        "answer_request": prepare and dossier.status == Status.AWAITING_APPLICANT,
+        "for_someone": view and not owner,
     }
 
 

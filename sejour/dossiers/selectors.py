@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,14 +29,58 @@ from sejour.dossiers.models import (
     FilingAttempt,
     Message,
 )
+from sejour.helpers import selectors as helpers
 
 
 def dossier_list_for(*, user: Any) -> QuerySet[Dossier]:
-    """The dossiers `user` may see: for an applicant, their own."""
+    """The dossiers `user` may see: for an applicant, their own; for a helper, also those of
+    the applicants whose mandate lets them see, and those they represent as a lawyer."""
     if not user.is_authenticated:
         return Dossier.objects.none()
-    return Dossier.objects.filter(applicant=user).select_related(
-        "procedure", "permit_type", "prefecture"
+    visible = Q(applicant=user)
+    if permissions.is_helper(user):
+        visible |= Q(applicant_id__in=helpers.mandated_applicant_ids(helper=user)) | Q(
+            pk__in=helpers.represented_dossier_ids(helper=user)
+        )
+    return Dossier.objects.filter(visible).select_related(
+        "applicant", "procedure", "permit_type", "prefecture"
+    )
+
+
+def own_dossiers(*, user: Any) -> QuerySet[Dossier]:
+    """The dossiers `user` holds as applicant (their own page), never those they help with."""
+    return dossier_list_for(user=user).filter(applicant_id=user.pk)
+
+
+def helped_dossiers(*, viewer: Any, query: str = "") -> QuerySet[Dossier]:
+    """The dossiers a helper may see for others, what needs action first; `query` finds a
+    dossier number or an applicant's names."""
+    dossiers = dossier_list_for(user=viewer).exclude(applicant_id=viewer.pk)
+    text = " ".join(query.split())
+    if re.fullmatch(r"\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", text.upper()):
+        dossiers = dossiers.filter(number=text.upper())
+    else:
+        for word in text.split()[:4]:
+            dossiers = dossiers.filter(
+                Q(applicant__family_name__istartswith=word)
+                | Q(applicant__given_name__istartswith=word)
+            )
+    # Documents asked for first, then drafts to finish, then decided (attestations ready),
+    # then those waiting for the prefecture; within each, the permit that ends first.
+    urgency = Case(
+        When(status=Status.AWAITING_APPLICANT, then=Value(0)),
+        When(status=Status.DRAFT, then=Value(1)),
+        When(status=Status.APPROVED, then=Value(2)),
+        When(status__in=(Status.SUBMITTED, Status.IN_REVIEW), then=Value(3)),
+        default=Value(4),
+    )
+    waiting = DocumentRequest.objects.filter(answered_at__isnull=True).order_by("deadline", "pk")
+    return (
+        dossiers.annotate(urgency=urgency)
+        .prefetch_related(Prefetch("requests", queryset=waiting, to_attr="waiting_requests"))
+        .order_by(
+            "urgency", F("permit_expires_on").asc(nulls_last=True), F("updated_at").desc(), "pk"
+        )
     )
 
 
@@ -46,6 +90,39 @@ def dossier_get_for(*, user: Any, number: str) -> Dossier:
     if dossier is None:
         raise Http404
     return dossier
+
+
+def helped_counts(*, viewer: Any) -> dict[str, int]:
+    """The figures of a helper's dashboard: applicants, dossiers, and what waits on them."""
+    dossiers = dossier_list_for(user=viewer).exclude(applicant_id=viewer.pk).order_by()
+    rows = dossiers.values("status").annotate(total=Count("*"))
+    by_status = {row["status"]: row["total"] for row in rows}
+    return {
+        "applicants": helpers.mandates_active_held(viewer=viewer)
+        .values("applicant_id")
+        .distinct()
+        .count(),
+        "dossiers": sum(by_status.values()),
+        "awaiting": by_status.get(Status.AWAITING_APPLICANT, 0),
+        "drafts": by_status.get(Status.DRAFT, 0),
+        "approved": by_status.get(Status.APPROVED, 0),
+        "expiring": helpers.expiring_soon(viewer=viewer).count(),
+    }
+
+
+def applicant_prepared_by(*, viewer: Any, pk: int) -> User:
+    """An applicant whose mandate lets `viewer` start applications for them; 404 otherwise."""
+    applicant = User.objects.filter(
+        pk=pk, pk__in=helpers.mandated_applicant_ids(helper=viewer, scope="prepare")
+    ).first()
+    if applicant is None:
+        raise Http404
+    return applicant
+
+
+def dossier_for_declaration(*, number: str) -> Dossier | None:
+    """The dossier a lawyer names in a declaration (the service then checks the client's name)."""
+    return Dossier.objects.select_related("applicant").filter(number=number.upper()).first()
 
 
 def checklist(*, dossier: Dossier) -> list[ChecklistItem]:

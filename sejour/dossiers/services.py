@@ -23,11 +23,20 @@ from sejour.catalog import selectors as catalog_selectors
 from sejour.catalog.models import ChecklistItem, Prefecture, Procedure
 from sejour.core import clock
 from sejour.core.errors import DomainError, InvalidTransition, NotAllowed, ensure
-from sejour.dossiers import antivirus, continuity, selectors, tasks, uploads, workflow
+from sejour.dossiers import (
+    antivirus,
+    continuity,
+    permissions,
+    selectors,
+    tasks,
+    uploads,
+    workflow,
+)
 from sejour.dossiers.choices import EventKind, ScanStatus, Status
 from sejour.dossiers.models import Document, Dossier, Event, FilingAttempt, Message
 from sejour.dossiers.permissions import get_abilities
 from sejour.dossiers.windows import FilingCheck, decision_due, filing_check
+from sejour.helpers import selectors as helpers
 from sejour.notifications import services as notifications
 
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -67,8 +76,66 @@ def _event(
     data: Mapping[str, Any] | None = None,
     on_behalf_of: User | None = None,
 ) -> Event:
+    """One line of the timeline; a helper's action is shown as done by them, of their
+    organisation, for the applicant."""
+    details = dict(data or {})
+    helping = _helping(actor, dossier)
+    if helping and on_behalf_of is None:
+        on_behalf_of = dossier.applicant
+        details.update(helping)
     return Event.objects.create(
-        dossier=dossier, kind=kind, actor=actor, on_behalf_of=on_behalf_of, data=dict(data or {})
+        dossier=dossier, kind=kind, actor=actor, on_behalf_of=on_behalf_of, data=details
+    )
+
+
+def _helping(actor: User | None, dossier: Dossier) -> dict[str, Any]:
+    """For a helper acting on someone else's dossier: their organisation; else nothing."""
+    if actor is None or actor.pk == dossier.applicant_id or not permissions.is_helper(actor):
+        return {}
+    organisation = helpers.acting_organisation(
+        helper=actor, applicant_id=dossier.applicant_id, dossier_id=dossier.pk
+    )
+    if organisation is None:
+        return {"helper": actor.pk}
+    return {
+        "helper": actor.pk,
+        "organisation": organisation.pk,
+        "organisation_name": organisation.name,
+    }
+
+
+def _record(
+    *,
+    actor: User,
+    action: str,
+    dossier: Dossier,
+    target: Any = None,
+    data: Mapping[str, Any] | None = None,
+) -> None:
+    """The audit entry of an action on `dossier`: for a helper, on behalf of its applicant."""
+    helping = _helping(actor, dossier)
+    audit.record(
+        actor=actor,
+        action=action,
+        target=target if target is not None else dossier,
+        on_behalf_of=dossier.applicant if helping else None,
+        data={**(data or {}), **helping},
+    )
+
+
+def _tell_of_filing(dossier: Dossier, helper: User, organisation: str) -> None:
+    """The applicant hears at once of a filing a helper made for them."""
+    applicant = dossier.applicant
+    notifications.notify(
+        recipient=applicant,
+        template="dossiers/messages/filed_for_you",
+        context={
+            "number": dossier.number,
+            "procedure": dossier.procedure.translated_name,
+            "helper": helper.display_name,
+            "organisation": organisation,
+        },
+        url=f"/{applicant.language}/demandes/{dossier.number}/",
     )
 
 
@@ -94,17 +161,20 @@ def _check_revision(dossier: Dossier, revision: int | None) -> None:
 
 
 @transaction.atomic
-def dossier_start(*, actor: User, procedure: Procedure) -> Dossier:
-    """Open a draft for `procedure`; a person may have several open at once."""
+def dossier_start(*, actor: User, procedure: Procedure, applicant: User | None = None) -> Dossier:
+    """Open a draft for `procedure`; a person may have several open at once. A helper opens
+    one for `applicant` when their mandate lets them prepare applications."""
+    applicant = applicant if applicant is not None else actor
     ensure(actor.is_authenticated and actor.is_active, NotAllowed())
+    ensure(permissions.can_prepare_for(actor, applicant), NotAllowed())
     ensure(procedure.active, DomainError(_("This procedure is no longer offered.")))
     for _attempt in range(5):
         number = _new_number()
         if not Dossier.objects.filter(number=number).exists():
             break
-    dossier = Dossier.objects.create(number=number, applicant=actor, procedure=procedure)
+    dossier = Dossier.objects.create(number=number, applicant=applicant, procedure=procedure)
     _event(dossier, EventKind.CREATED, actor, {"procedure": procedure.code})
-    audit.record(actor=actor, action="dossier.started", target=dossier)
+    _record(actor=actor, action="dossier.started", dossier=dossier)
     return dossier
 
 
@@ -152,8 +222,8 @@ def dossier_answer(
     _event(dossier, EventKind.ANSWERS_CHANGED, actor, {"changes": changes})
     if "permit_expires_on" in changes:
         continuity.on_expiry_changed(dossier)
-    audit.record(
-        actor=actor, action="dossier.answered", target=dossier, data={"fields": sorted(changes)}
+    _record(
+        actor=actor, action="dossier.answered", dossier=dossier, data={"fields": sorted(changes)}
     )
     return dossier
 
@@ -246,7 +316,7 @@ def document_add(
         details["replaces"] = replaces.pk
     _touch(dossier)
     _event(dossier, kind, actor, details)
-    audit.record(actor=actor, action=f"dossier.{kind}", target=document, data=details)
+    _record(actor=actor, action=f"dossier.{kind}", dossier=dossier, target=document, data=details)
     return document
 
 
@@ -261,7 +331,13 @@ def document_remove(*, document: Document, actor: User) -> Document:
     _touch(dossier)
     details = {"item": document.item_code, "document": document.pk, "name": document.original_name}
     _event(dossier, EventKind.DOCUMENT_REMOVED, actor, details)
-    audit.record(actor=actor, action="dossier.document_removed", target=document, data=details)
+    _record(
+        actor=actor,
+        action="dossier.document_removed",
+        dossier=dossier,
+        target=document,
+        data=details,
+    )
     return document
 
 
@@ -406,7 +482,7 @@ def attempt_record_failure(
     """Keep the trace of a filing the platform could not complete, and tell the applicant."""
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        ensure(dossier.applicant_id == actor.pk, NotAllowed())
+        ensure(get_abilities(actor, dossier)["view"], NotAllowed())
         attempt = FilingAttempt.objects.create(
             dossier=dossier,
             key=key,
@@ -419,10 +495,10 @@ def attempt_record_failure(
             dossier.first_attempt_at = attempt.at
             dossier.save(update_fields=["first_attempt_at", "updated_at"])
         _event(dossier, EventKind.SUBMISSION_FAILED, actor, {"proof": attempt.proof_code})
-        audit.record(
+        _record(
             actor=actor,
             action="dossier.submission_failed",
-            target=dossier,
+            dossier=dossier,
             data={"proof": attempt.proof_code, "error": error[:200]},
         )
         notifications.notify(
@@ -470,7 +546,7 @@ def message_post(
         dossier.needs_attention = True
         dossier.save(update_fields=["needs_attention", "updated_at"])
     _event(dossier, EventKind.MESSAGE, actor, {"message": message.pk})
-    audit.record(actor=actor, action="dossier.message_posted", target=message)
+    _record(actor=actor, action="dossier.message_posted", dossier=dossier, target=message)
     return message
 
 
@@ -483,12 +559,34 @@ def dossier_submit_safely(
     (missing documents, too early) are the applicant's to fix and are raised as they are.
     """
     try:
-        return dossier_submit(dossier=dossier, actor=actor, key=key), None
+        if actor.pk == dossier.applicant_id:
+            return dossier_submit(dossier=dossier, actor=actor, key=key), None
+        with transaction.atomic():  # a helper's filing and its attribution commit together
+            filed = dossier_submit(dossier=dossier, actor=actor, key=key)
+            _attribute_filing(filed, actor)
+        return filed, None
     except (DomainError, InvalidTransition):
         raise
     except (IntegrityError, Exception) as exc:  # anything else is the platform's fault
         error = type(exc).__name__
     return None, attempt_record_failure(dossier=dossier, actor=actor, key=key, error=error)
+
+
+def _attribute_filing(dossier: Dossier, actor: User) -> None:
+    """A filing made by a helper: its timeline line says by whom, of which organisation, for
+    the applicant; the journal says so too; and the applicant is told at once. Runs in the
+    filing's transaction; a filing sent again finds its line attributed and does nothing."""
+    helping = _helping(actor, dossier)
+    event = dossier.events.filter(
+        kind=EventKind.SUBMITTED, actor=actor, on_behalf_of__isnull=True
+    ).first()
+    if not helping or event is None:
+        return
+    event.on_behalf_of = dossier.applicant
+    event.data = {**event.data, **helping}
+    event.save(update_fields=["on_behalf_of", "data"])
+    _record(actor=actor, action="dossier.submitted_for", dossier=dossier)
+    _tell_of_filing(dossier, actor, str(helping.get("organisation_name", "")))
 
 
 @transaction.atomic

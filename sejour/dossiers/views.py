@@ -5,11 +5,13 @@ from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sejour.accounts.models import User
@@ -17,11 +19,13 @@ from sejour.attestations import selectors as attestation_selectors
 from sejour.catalog import selectors as catalog_selectors
 from sejour.core import clock
 from sejour.core.errors import DomainError
-from sejour.dossiers import exports, instruction, presenters, selectors, services
-from sejour.dossiers.forms import AnswersForm, MessageForm, SubmitForm, UploadForm
+from sejour.dossiers import exports, instruction, permissions, presenters, selectors, services
+from sejour.dossiers.forms import AnswersForm, MessageForm, RepresentForm, SubmitForm, UploadForm
 from sejour.dossiers.models import Dossier
 from sejour.dossiers.permissions import get_abilities
 from sejour.dossiers.windows import filing_check
+from sejour.helpers import selectors as helper_selectors
+from sejour.helpers import services as helper_services
 
 
 def _user(request: HttpRequest) -> User:
@@ -347,3 +351,104 @@ def requests_answered(request: HttpRequest, number: str) -> HttpResponse:
         return redirect("dossiers:documents", number=number)
     messages.success(request, _("Thank you. The prefecture is told and resumes the review."))
     return redirect("dossiers:detail", number=number)
+
+
+# Helpers: the dashboard of the applicants they help, starting an application for one of them,
+# and a lawyer's declaration on a client's application.
+
+
+def _helper(request: HttpRequest) -> User:
+    if not permissions.is_helper(request.user):
+        raise PermissionDenied
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+@never_cache
+def helping(request: HttpRequest) -> HttpResponse:
+    """Every mandated applicant and dossier, what needs action first, search and counts."""
+    helper = _helper(request)
+    query = request.GET.get("q", "")[:100]
+    today = clock.today()
+    dossiers = selectors.helped_dossiers(viewer=helper, query=query)
+    rows = [
+        (
+            dossier,
+            presenters.summary(dossier, today=today),
+            getattr(dossier, "waiting_requests", []),
+        )
+        for dossier in dossiers[:200]
+    ]
+    mandates = helper_selectors.mandates_active_held(viewer=helper, query=query)
+    return render(
+        request,
+        "dossiers/helping.html",
+        {
+            "query": query,
+            "rows": rows,
+            "mandates": mandates[:200],
+            "counts": selectors.helped_counts(viewer=helper),
+            "expiring": helper_selectors.expiring_soon(viewer=helper),
+            "awaiting": helper_selectors.awaiting_code(viewer=helper),
+            "organisations": helper_selectors.organisations_of(viewer=helper),
+            "lawyer": helper_selectors.lawyer_membership(viewer=helper),
+            "represent_form": RepresentForm(),
+        },
+    )
+
+
+@login_required
+def start_for(request: HttpRequest, applicant_id: int) -> HttpResponse:
+    """Start an application for an applicant whose mandate lets the helper prepare them."""
+    helper = _helper(request)
+    applicant = selectors.applicant_prepared_by(viewer=helper, pk=applicant_id)
+    procedures = catalog_selectors.procedure_list(viewer=applicant)
+    if request.method == "POST":
+        procedure = procedures.filter(code=request.POST.get("procedure", "")).first()
+        if procedure is None:
+            messages.error(request, _("Choose one of the procedures below."))
+        else:
+            try:
+                dossier = services.dossier_start(
+                    actor=helper, procedure=procedure, applicant=applicant
+                )
+            except DomainError as error:
+                messages.error(request, str(error.message))
+            else:
+                return redirect("dossiers:answers", number=dossier.number)
+    return render(
+        request, "dossiers/start.html", {"procedures": procedures, "for_applicant": applicant}
+    )
+
+
+@login_required
+@require_POST
+def represent(request: HttpRequest) -> HttpResponse:
+    """A lawyer attaches to a client's application on their declaration."""
+    helper = _helper(request)
+    form = RepresentForm(request.POST)
+    if form.is_valid():
+        dossier = selectors.dossier_for_declaration(number=form.cleaned_data["number"])
+        try:
+            if dossier is None:
+                raise DomainError(
+                    _(
+                        "No application matches this number and this family name. "
+                        "Check both with your client."
+                    )
+                )
+            helper_services.representation_declare(
+                actor=helper, dossier=dossier, family_name=form.cleaned_data["family_name"]
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(
+                request, _("You now represent your client on this application; they are told.")
+            )
+            return redirect("dossiers:detail", number=dossier.number)
+    else:
+        for field_errors in form.errors.values():
+            for text in field_errors:
+                messages.error(request, text)
+    return redirect(f"{reverse('dossiers:helping')}#represent")

@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    dossiers = dossier_selectors.dossier_list_for(user=request.user)
+    dossiers = dossier_selectors.own_dossiers(user=request.user)
     today = clock.today()
     rows = [(dossier, presenters.summary(dossier, today=today)) for dossier in dossiers]
     return render(

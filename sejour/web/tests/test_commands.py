@@ -7,7 +7,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sejour.accounts.choices import Role
 from sejour.accounts.models import User
+from sejour.dossiers import selectors
 from sejour.dossiers.models import Dossier
+from sejour.helpers.models import Mandate
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +52,15 @@ def test_demo_files_one_application_and_puts_the_agent_in_paris(capsys):
     agent = User.objects.get(email="agent@demo.sejour.local")
     assert agent.prefectures.filter(departement_code="75").exists()
     assert "already there" in capsys.readouterr().out
+
+
+def test_demo_helper_holds_a_mandate_of_the_demo_applicant_once(capsys):
+    call_command("load_catalog", verbosity=0)
+    call_command("load_demo")
+    call_command("load_demo")
+    applicant = User.objects.get(email="usager@demo.sejour.local")
+    helper = User.objects.get(email="aidant@demo.sejour.local")
+    mandate = Mandate.objects.get(applicant=applicant)
+    assert mandate.organisation.is_verified
+    assert mandate.organisation.memberships.filter(user=helper).exists()
+    assert selectors.dossier_list_for(user=helper).filter(applicant=applicant).count() == 1

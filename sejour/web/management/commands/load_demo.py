@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from reportlab.pdfgen import canvas
 
@@ -19,11 +20,15 @@ from sejour.core import clock
 from sejour.dossiers import selectors as dossier_selectors
 from sejour.dossiers import services as dossier_services
 from sejour.dossiers.models import Dossier
+from sejour.helpers import services as helper_services
+from sejour.helpers.choices import Duration, OrganisationKind, Scope
+from sejour.helpers.models import Organisation
 
 PASSWORD = "sejour-demo-2026"  # noqa: S105 (demo accounts only, refused in production)
 # A fixed authenticator key for demo staff, so anyone can add it to an app (base 32 below).
 DEMO_TOTP_HEX = "3132333435363738393031323334353637383930"
 DEMO_TOTP_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+DEMO_ORGANISATION = "Association Accueil et Droits (démo)"
 
 ACCOUNTS = [
     (Role.APPLICANT, "usager@demo.sejour.local", None, "Amina", "Diallo"),
@@ -82,6 +87,7 @@ class Command(BaseCommand):
                         user=user, name="demo", key=DEMO_TOTP_HEX, confirmed=True
                     )
         filed = self._demo_dossiers()
+        self._demo_mandate()
         self.stdout.write(
             f"Demo accounts: {created} created, {len(ACCOUNTS) - created} already there."
         )
@@ -131,6 +137,41 @@ class Command(BaseCommand):
             )
         dossier_services.dossier_submit(dossier=dossier, actor=applicant, key=uuid.uuid4())
         return dossier.number
+
+    def _demo_mandate(self) -> None:
+        """A verified association with the demo helper as its manager, and a year's mandate
+        from the first applicant to it. Done once."""
+        if Organisation.objects.filter(name=DEMO_ORGANISATION).exists():
+            return
+        helper = User.objects.get(email="aidant@demo.sejour.local")
+        admin = User.objects.get(email="admin@demo.sejour.local")
+        applicant = User.objects.get(email="usager@demo.sejour.local")
+        with transaction.atomic(), translation.override(applicant.language):
+            organisation = helper_services.organisation_apply(
+                actor=helper,
+                name=DEMO_ORGANISATION,
+                kind=OrganisationKind.ASSOCIATION,
+                address="12 rue des Lilas, 75011 Paris",
+                email="contact@demo.sejour.local",
+            )
+            organisation = helper_services.organisation_verify(
+                organisation=organisation, actor=admin
+            )
+            scopes = [Scope.VIEW, Scope.PREPARE, Scope.SUBMIT, Scope.MESSAGE]
+            text = helper_services.consent_text(
+                applicant=applicant,
+                organisation=organisation,
+                scopes=scopes,
+                duration=Duration.YEAR,
+                language=applicant.language,
+            )
+            helper_services.mandate_grant(
+                actor=applicant,
+                organisation=organisation,
+                scopes=scopes,
+                duration=Duration.YEAR,
+                text_sha256=helper_services.text_digest(text),
+            )
 
 
 def _demo_pdf(text: str) -> bytes:
