@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sejour.helpers",
     "sejour.dossiers",
     "sejour.sharing",
+    "sejour.support",
     "sejour.backoffice",
     "sejour.web",
 ]
@@ -317,7 +318,26 @@ SEJOUR_SCHEDULE = [
     # Attestations due are issued every hour; a worker back from an outage catches up at once.
     ("sejour.dossiers.tasks.cover_sweep", "5 * * * *"),
     ("sejour.dossiers.tasks.continuity_check", "30 6 * * *"),
+    # A report left without an answer past its deadline goes to the prefecture by itself.
+    ("sejour.support.tasks.reports_escalate_overdue", "*/15 * * * *"),
 ]
+
+# Support: hours within which a report gets its first answer, per category ("category=hours,
+# ..." in SEJOUR_SUPPORT_DEADLINE_HOURS overrides some); then the prefecture's, once passed on.
+SEJOUR_SUPPORT_DEADLINE_HOURS = {
+    "cannot_file": 24,
+    "no_attestation": 24,
+    "account_access": 24,
+    "cannot_upload": 48,
+    "appointment": 72,
+    "wrong_information": 120,
+    "other": 120,
+    **{
+        category: int(hours)
+        for category, hours in env.dict("SEJOUR_SUPPORT_DEADLINE_HOURS", default={}).items()
+    },
+}
+SEJOUR_SUPPORT_PREFECTURE_HOURS = env.int("SEJOUR_SUPPORT_PREFECTURE_HOURS", default=72)
 
 # Signing of the documents the system issues (sejour.attestations.signing). SEJOUR_SIGNING_KEY
 # is an Ed25519 private key, PEM (newlines may be written \n) or the base64 of its 32 raw bytes;

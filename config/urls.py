@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("instruction/", include("sejour.backoffice.urls")),
     path("partage/", include("sejour.sharing.urls")),
     path("aidants/", include("sejour.helpers.urls")),
+    path("signalements/", include("sejour.support.urls")),
     path("", include("sejour.web.urls")),
     prefix_default_language=True,
 )

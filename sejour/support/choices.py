@@ -1,0 +1,34 @@
+"""What a report is about, where it stands, and what happened to it."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    CANNOT_FILE = "cannot_file", _("I cannot file my application")
+    CANNOT_UPLOAD = "cannot_upload", _("I cannot send a document")
+    NO_ATTESTATION = "no_attestation", _("I have no attestation")
+    ACCOUNT_ACCESS = "account_access", _("I cannot get into my account")
+    APPOINTMENT = "appointment", _("I cannot get an appointment")
+    WRONG_INFORMATION = "wrong_information", _("Some information about me is wrong")
+    OTHER = "other", _("Something else")
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ANSWERED = "answered", _("Answered")
+    ESCALATED = "escalated", _("Passed to the prefecture")
+    RESOLVED = "resolved", _("Resolved")
+
+
+# The reports someone still has to act on.
+WAITING = (Status.OPEN, Status.ANSWERED, Status.ESCALATED)
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", _("Report sent")
+    ANSWERED = "answered", _("Answer")
+    ADDED = "added", _("Message from the person")
+    ESCALATED = "escalated", _("Passed to the prefecture")
+    OVERDUE = "overdue", _("Passed to the prefecture: no answer within the deadline")
+    RESOLVED = "resolved", _("Resolved")

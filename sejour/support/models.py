@@ -1,0 +1,109 @@
+"""Reports of what blocks a person (signalements), and everything that happened to each."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sejour.support.choices import WAITING, Category, EventKind, Status
+
+
+class Report(models.Model):
+    """One report: a number and a deadline for the first answer from the moment it is sent."""
+
+    number = models.CharField(_("report number"), max_length=20, unique=True)
+    # Who wrote it (the applicant, or a helper for them) and whom it is about.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reports_written",
+        verbose_name=_("author"),
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("applicant"),
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("dossier"),
+    )
+    category = models.CharField(_("what blocks"), max_length=30, choices=Category.choices)
+    description = models.TextField(_("description"))
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    opened_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    # The first answer is due by then (settings.SEJOUR_SUPPORT_DEADLINE_HOURS, per category).
+    due_at = models.DateTimeField(_("answer due by"))
+    first_answered_at = models.DateTimeField(_("first answered at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("passed to the prefecture at"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        "catalog.Prefecture",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("prefecture in charge"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["due_at", "pk"]
+        indexes = [
+            # The support desk's queue and the overdue sweep: waiting reports by deadline.
+            models.Index(
+                fields=["due_at"], condition=Q(status__in=WAITING), name="report_waiting_due_idx"
+            ),
+            models.Index(
+                fields=["escalated_to", "due_at"],
+                condition=Q(status=Status.ESCALATED),
+                name="report_escalated_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in WAITING
+
+
+class ReportEvent(models.Model):
+    """One line of a report's history, shown to its author unless `internal`."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    body = models.TextField(_("text"), blank=True)
+    # A note between the support desk and the prefecture, not shown to the person.
+    internal = models.BooleanField(_("internal note"), default=False)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.kind}"
