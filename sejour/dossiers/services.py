@@ -418,13 +418,16 @@ def dossier_submit(*, dossier: Dossier, actor: User, key: uuid.UUID) -> Dossier:
         receipt = attestations.receipt_issue(
             dossier=dossier, facts=receipt_facts(dossier, checklist=checklist, documents=documents)
         )
+        # A helper's filing says by whom, of which organisation, for the applicant.
+        helping = _helping(actor, dossier)
         Event.objects.bulk_create(
             [
                 Event(
                     dossier=dossier,
                     kind=EventKind.SUBMITTED,
                     actor=actor,
-                    data={"late": bool(check and check.late)},
+                    on_behalf_of=dossier.applicant if helping else None,
+                    data={"late": bool(check and check.late), **helping},
                 ),
                 Event(
                     dossier=dossier,
@@ -444,9 +447,17 @@ def dossier_submit(*, dossier: Dossier, actor: User, key: uuid.UUID) -> Dossier:
             },
             url=f"/{dossier.applicant.language}/demandes/{dossier.number}/",
         )
+        if helping:
+            _tell_of_filing(dossier, actor, str(helping.get("organisation_name", "")))
         # Written when the block ends, last: on PostgreSQL the journal's lock is then held
         # only for that insert and the commit.
-        audit.record(actor=actor, action="dossier.submitted", target=dossier)
+        audit.record(
+            actor=actor,
+            action="dossier.submitted",
+            target=dossier,
+            on_behalf_of=dossier.applicant if helping else None,
+            data=helping or None,
+        )
     return dossier
 
 
@@ -559,34 +570,12 @@ def dossier_submit_safely(
     (missing documents, too early) are the applicant's to fix and are raised as they are.
     """
     try:
-        if actor.pk == dossier.applicant_id:
-            return dossier_submit(dossier=dossier, actor=actor, key=key), None
-        with transaction.atomic():  # a helper's filing and its attribution commit together
-            filed = dossier_submit(dossier=dossier, actor=actor, key=key)
-            _attribute_filing(filed, actor)
-        return filed, None
+        return dossier_submit(dossier=dossier, actor=actor, key=key), None
     except (DomainError, InvalidTransition):
         raise
     except (IntegrityError, Exception) as exc:  # anything else is the platform's fault
         error = type(exc).__name__
     return None, attempt_record_failure(dossier=dossier, actor=actor, key=key, error=error)
-
-
-def _attribute_filing(dossier: Dossier, actor: User) -> None:
-    """A filing made by a helper: its timeline line says by whom, of which organisation, for
-    the applicant; the journal says so too; and the applicant is told at once. Runs in the
-    filing's transaction; a filing sent again finds its line attributed and does nothing."""
-    helping = _helping(actor, dossier)
-    event = dossier.events.filter(
-        kind=EventKind.SUBMITTED, actor=actor, on_behalf_of__isnull=True
-    ).first()
-    if not helping or event is None:
-        return
-    event.on_behalf_of = dossier.applicant
-    event.data = {**event.data, **helping}
-    event.save(update_fields=["on_behalf_of", "data"])
-    _record(actor=actor, action="dossier.submitted_for", dossier=dossier)
-    _tell_of_filing(dossier, actor, str(helping.get("organisation_name", "")))
 
 
 @transaction.atomic

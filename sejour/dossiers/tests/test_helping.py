@@ -250,8 +250,9 @@ def test_a_helper_prepares_and_files_for_the_applicant_and_it_shows_so(
         Notification.objects.filter(recipient=applicant, body__contains=helper.display_name).count()
         == 1
     )
-    filed = AuditEntry.objects.get(action="dossier.submitted_for")
+    filed = AuditEntry.objects.get(action="dossier.submitted")
     assert (filed.actor_id, filed.on_behalf_of_id) == (helper.pk, applicant.pk)
+    assert filed.data["organisation"] == organisation.pk
     started = AuditEntry.objects.get(action="dossier.started")
     assert (started.actor_id, started.on_behalf_of_id) == (helper.pk, applicant.pk)
     assert started.data["organisation"] == organisation.pk

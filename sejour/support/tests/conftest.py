@@ -20,7 +20,7 @@ from sejour.dossiers.tests.conftest import (  # noqa: F401 (fixtures)
 
 @pytest.fixture
 def applicant(db):
-    return UserFactory(postcode="13001")
+    return UserFactory(postcode="13001", language="en")
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.http import Http404
+from django.utils import translation
 
 from sejour.audit.models import AuditEntry
 from sejour.core import clock
@@ -52,7 +53,7 @@ def test_deadlines_come_from_the_settings_per_category(applicant, settings):
     ],
 )
 def test_bad_reports_are_explained(applicant, category, description, message):
-    with pytest.raises(DomainError, match=message):
+    with translation.override("en"), pytest.raises(DomainError, match=message):
         services.report_open(actor=applicant, category=category, description=description)
 
 
