@@ -70,9 +70,12 @@ format: $(VENV)/.dev
 test: export SEJOUR_ENV = test
 test: system-deps-test messages $(VENV)/.dev lint test-only
 
+# Test files are shared between TEST_WORKERS processes (pytest-xdist), each with its own
+# database, browser and clamd; TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
 test-only: export SEJOUR_ENV = test
 test-only: $(VENV)/.dev
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # Refresh the translation catalogues from the code and templates (French, English, Arabic).
 translations: export SEJOUR_ENV = test
