@@ -18,12 +18,12 @@ from sejour.core import clock
 from sejour.core.errors import DomainError, NotAllowed, ensure
 from sejour.dossiers.models import Dossier
 from sejour.dossiers.permissions import get_abilities
+from sejour.dossiers.services import NUMBER_ALPHABET
 from sejour.notifications import services as notifications
 from sejour.support.choices import Category, EventKind, Status
 from sejour.support.models import Report, ReportEvent
 from sejour.support.permissions import can_report, get_report_abilities
 
-NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 DESCRIPTION_MAX_LENGTH = 5000
 # A sweep passes on at most this many overdue reports per transaction.
 SWEEP_BATCH = 500

@@ -177,6 +177,35 @@ def new_mandate(
     return mandate
 
 
+def in_person_mandate(
+    *,
+    applicant: User,
+    organisation: Organisation,
+    scopes: Sequence[str],
+    duration: str,
+    actor: User,
+    language: str,
+) -> Mandate:
+    """A mandate recorded by a helper with the applicant present, its text in their language."""
+    text = consent_text(
+        applicant=applicant,
+        organisation=organisation,
+        scopes=scopes,
+        duration=duration,
+        language=language,
+    )
+    return new_mandate(
+        applicant=applicant,
+        organisation=organisation,
+        scopes=scopes,
+        duration=duration,
+        channel=Channel.IN_PERSON,
+        actor=actor,
+        text=text,
+        language=language,
+    )
+
+
 def start_mandate(mandate: Mandate) -> None:
     """Consent is given: the mandate runs from now, and both sides will hear before it ends."""
     now = clock.now()
@@ -251,21 +280,12 @@ def mandate_request_in_person(
     if applicant is None or not applicant.is_active or applicant.role != Role.APPLICANT:
         raise UnknownApplicant()
     language = applicant.language or settings.LANGUAGE_CODE
-    text = consent_text(
+    mandate = in_person_mandate(
         applicant=applicant,
         organisation=organisation,
         scopes=scopes,
         duration=duration,
-        language=language,
-    )
-    mandate = new_mandate(
-        applicant=applicant,
-        organisation=organisation,
-        scopes=scopes,
-        duration=duration,
-        channel=Channel.IN_PERSON,
         actor=actor,
-        text=text,
         language=language,
     )
     destination = _destination(applicant, identifier)
@@ -273,7 +293,11 @@ def mandate_request_in_person(
         user=applicant,
         purpose=Purpose.CONSENT,
         destination=destination,
-        extra={"organisation": organisation.name, "helper": actor.display_name, "text": text},
+        extra={
+            "organisation": organisation.name,
+            "helper": actor.display_name,
+            "text": mandate.consent_text,
+        },
     )
     mandate.save(update_fields=["challenge"])
     audit.record(

@@ -15,9 +15,6 @@ from sejour.accounts.models import User
 from sejour.audit import services as audit
 from sejour.core import clock
 from sejour.core.errors import DomainError, NotAllowed, ensure
-from sejour.helpers.choices import (
-    Channel,
-)
 from sejour.helpers.models import (
     AccountOpening,
     Mandate,
@@ -26,7 +23,7 @@ from sejour.helpers.models import (
 from sejour.helpers.permissions import (
     get_organisation_abilities,
 )
-from sejour.helpers.services.mandates import audit_details, consent_text, new_mandate, start_mandate
+from sejour.helpers.services.mandates import audit_details, in_person_mandate, start_mandate
 
 # The code printed for a person whose account a helper opened: 12 letters and digits.
 TAKEOVER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -81,21 +78,12 @@ def account_open(
         opened_at=clock.now(),
         code_hash=_takeover_digest(code),
     )
-    text = consent_text(
+    mandate = in_person_mandate(
         applicant=applicant,
         organisation=organisation,
         scopes=scopes,
         duration=duration,
-        language=language,
-    )
-    mandate = new_mandate(
-        applicant=applicant,
-        organisation=organisation,
-        scopes=scopes,
-        duration=duration,
-        channel=Channel.IN_PERSON,
         actor=actor,
-        text=text,
         language=language,
     )
     start_mandate(mandate)
