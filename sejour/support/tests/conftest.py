@@ -3,10 +3,10 @@
 import uuid
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sejour.accounts.choices import Role
 from sejour.accounts.tests.factories import UserFactory
-from sejour.backoffice.tests.conftest import as_user  # noqa: F401 (fixture)
 from sejour.catalog.models import Prefecture
 from sejour.dossiers import services
 from sejour.dossiers.tests.conftest import (  # noqa: F401 (fixtures)
@@ -44,3 +44,20 @@ def people(catalogue):  # noqa: F811
         "supervisor": staff(Role.SUPERVISOR),
         "other_applicant": UserFactory(),
     }
+
+
+@pytest.fixture
+def as_user(client):
+    """Log a client in as `user`, second factor passed for staff (support sits below the
+    back-office, so its tests cannot borrow the back-office's fixture)."""
+
+    def login(user):
+        client.force_login(user)
+        if user.role in (Role.AGENT, Role.SUPPORT, Role.SUPERVISOR, Role.ADMIN):
+            session = client.session
+            device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
+            session["otp_device_id"] = device.persistent_id
+            session.save()
+        return client
+
+    return login
