@@ -1,6 +1,10 @@
 """Fixtures shared by every test: outboxes, accounts of each role."""
 
+import functools
+import os
+
 import pytest
+import redis
 import sms
 from django.conf import settings
 from django.core import mail
@@ -10,11 +14,24 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sejour.accounts.tests.factories import UserFactory
 
+REDIS_URL = os.environ.get("SEJOUR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@functools.cache
+def _redis_answers() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Tests marked `postgres` run only when DATABASE_URL points at PostgreSQL."""
+    """Tests marked `postgres` run only when DATABASE_URL points at PostgreSQL, and those
+    marked `redis` only when a Redis server answers at SEJOUR_TEST_REDIS_URL."""
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if item.get_closest_marker("redis") and not _redis_answers():
+        pytest.skip(f"needs Redis: none answers at {REDIS_URL}")
 
 
 @pytest.fixture(autouse=True)

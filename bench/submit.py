@@ -429,6 +429,17 @@ def postgres_answers() -> str | None:
     return None
 
 
+def redis_answers(url: str) -> str | None:
+    """None if the Redis server at `url` answers, else why not."""
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception as error:
+        return f"{type(error).__name__}: {str(error).strip()[:150]}"
+    return None
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], log_path: Path) -> Iterator[str]:
     port = free_port()
@@ -514,9 +525,13 @@ def bench_engine(
     env = base_env(tmp, engine)
     if database_url:
         env["DATABASE_URL"] = database_url
+        # At scale sessions are read from the shared cache: Redis, when one answers.
+        if args.redis and redis_answers(args.redis) is None:
+            env["CACHE_URL"] = args.redis
     else:
         env["SEJOUR_SQLITE_PATH"] = str(tmp / engine / "sejour.sqlite3")
     (tmp / engine / "media").mkdir(parents=True, exist_ok=True)
+    log(f"[{engine}] cache: {env.get('CACHE_URL', 'none (sessions in the database)')}")
 
     started = time.perf_counter()
     manage(env, "migrate", "--noinput", "--verbosity", "0")
@@ -586,6 +601,7 @@ def bench_engine(
             for r in errors[:3]
         ],
         "clients": args.clients,
+        "cache": env.get("CACHE_URL"),
         "wall_seconds": round(wall, 3),
         "submissions_per_second": round(rate, 1),
         "p50_ms": round(percentile(ok_latencies or latencies, 0.5), 1),
@@ -669,6 +685,11 @@ def main() -> int:
     parser.add_argument("--renders", type=int, default=300, help="receipts rendered")
     parser.add_argument(
         "--ceiling-requests", type=int, default=2000, help="GET /healthz sent for the ceiling"
+    )
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/14",
+        help="CACHE_URL of the PostgreSQL run when this Redis answers ('' for none)",
     )
     parser.add_argument("--log-dir", help="keep the gunicorn logs there")
     parser.add_argument("--strict", action="store_true", help="exit 2 when a target is missed")

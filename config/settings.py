@@ -136,6 +136,18 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Sessions are read on every request: from the cache when it is shared by every web process
+# (Redis), the database keeping them too; a cache of each process's own would let a session
+# ended in one process (logout) live on in the others, so without one they stay in the database.
+_SHARED_CACHE = CACHES["default"]["BACKEND"] not in (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if _SHARED_CACHE
+    else "django.contrib.sessions.backends.db"
+)
 
 # Files: local disk by default, S3-compatible object storage by settings.
 MEDIA_ROOT = env.str("SEJOUR_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))

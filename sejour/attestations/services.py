@@ -47,16 +47,18 @@ def _initials(name: str) -> str:
 def receipt_issue(*, dossier: Any, facts: dict[str, Any]) -> Attestation:
     """The filing receipt (attestation de dépôt), issued once per dossier, at filing.
 
+    Called by the filing of a draft, which holds the dossier's row lock: no receipt exists yet,
+    and the constraint `one_receipt_per_dossier` refuses a second one whatever the caller.
     Its facts, code and signed token are fixed here, in the filing's transaction; the PDF is
     laid out from them after the commit (by the worker, or at the first download, whichever
     comes first), so the filing itself stays short.
     """
-    existing = Attestation.objects.filter(dossier=dossier, kind=Kind.RECEIPT).first()
-    if existing is not None:
-        return existing
     holder = dossier.applicant
     issued_at = timezone.now()
-    code = new_code()
+    # 55 random bits: no lookup first, the unique constraint on `code` is the guard (a clash,
+    # once in ten million receipts about one chance in a thousand, fails that filing, which
+    # then leaves its proof of attempt and goes through when sent again).
+    code = codes.new_verification_code()
     payload = {
         "kind": Kind.RECEIPT.value,
         "code": code,

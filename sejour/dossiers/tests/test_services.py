@@ -4,16 +4,18 @@ import datetime as dt
 import hashlib
 import io
 import uuid
+from unittest import mock
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.files.storage import default_storage
-from django.db import DatabaseError
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import translation
 from pypdf import PdfReader
 
 from sejour.accounts.tests.factories import UserFactory
+from sejour.attestations import codes
 from sejour.attestations.models import Attestation
 from sejour.attestations.selectors import pdf_content
 from sejour.audit.models import AuditEntry
@@ -188,6 +190,24 @@ def test_filing_twice_with_the_same_key_files_once_with_one_receipt(draft, appli
     assert receipt.kind == "receipt"
     assert Notification.objects.filter(recipient=applicant).count() == 1
     assert any(draft.number in message.body for message in mail.outbox)
+
+
+def test_the_database_refuses_a_second_receipt_or_a_code_already_given(draft, applicant):
+    fill_documents(draft, applicant)
+    services.dossier_submit(dossier=draft, actor=applicant, key=uuid.uuid4())
+    receipt = Attestation.objects.get(dossier=draft)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.attestations.receipt_issue(dossier=draft, facts=receipt.facts)
+    other = Dossier.objects.create(
+        number="2026-0000-0001", applicant=applicant, procedure=draft.procedure
+    )
+    with (
+        mock.patch.object(codes, "new_verification_code", return_value=receipt.code),
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+    ):
+        services.attestations.receipt_issue(dossier=other, facts=receipt.facts)
+    assert Attestation.objects.filter(kind="receipt").count() == 1
 
 
 def test_the_receipt_is_a_pdf_with_the_number_and_code(draft, applicant):
