@@ -136,6 +136,7 @@ def _tell_of_filing(dossier: Dossier, helper: User, organisation: str) -> None:
             "organisation": organisation,
         },
         url=f"/{applicant.language}/demandes/{dossier.number}/",
+        copies=False,  # the organisation knows: its member filed
     )
 
 

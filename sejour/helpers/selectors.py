@@ -22,6 +22,7 @@ from sejour.helpers.models import (
     Representation,
 )
 from sejour.helpers.permissions import is_admin, is_helper
+from sejour.notifications.services import CopyTo
 
 # A lawyer attached on their declaration acts on that one dossier as the applicant would,
 # except for appointments and copies of notifications, which need a mandate.
@@ -239,3 +240,40 @@ def managers_of(*, organisation: Organisation) -> QuerySet[Any]:
     return Membership.objects.filter(
         organisation=organisation, removed_at__isnull=True, role=MemberRole.MANAGER
     ).select_related("user")
+
+
+def notification_copies_for(recipient: Any) -> list[CopyTo]:
+    """Who receives a copy of what `recipient` is told: each organisation holding a mandate in
+    force that covers copies, at its contact address, and in the inbox of the member who
+    recorded the mandate (in person) while they remain a member, else of its managers."""
+    if not getattr(recipient, "pk", None):
+        return []
+    mandates = (
+        Mandate.objects.active(at=clock.now())
+        .filter(
+            applicant_id=recipient.pk,
+            scopes__scope=Scope.NOTIFICATIONS,
+            scopes__revoked_at__isnull=True,
+        )
+        .select_related("organisation")
+        .distinct()
+    )
+    copies: list[CopyTo] = []
+    for mandate in mandates:
+        organisation = mandate.organisation
+        members = Membership.objects.current().filter(organisation=organisation)
+        recorder = members.filter(user_id=mandate.created_by_id).select_related("user").first()
+        readers = [recorder] if recorder else list(members.filter(role=MemberRole.MANAGER))
+        copies.append(
+            CopyTo(user=None, email=organisation.email, language="", on_behalf=organisation.name)
+        )
+        copies.extend(
+            CopyTo(
+                user=member.user,
+                email="",
+                language=member.user.language,
+                on_behalf=organisation.name,
+            )
+            for member in readers
+        )
+    return copies

@@ -19,6 +19,14 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    copy_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name=_("copy of"),
+    )
 
     class Meta:
         verbose_name = _("notification")

@@ -1,7 +1,8 @@
 """Writes of notifications: the inbox, and messages put on the queue in the same transaction."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,29 @@ from sejour.notifications.models import Notification, Reminder
 
 EMAIL = "email"
 SMS = "sms"
+COPY_TEMPLATE = "notifications/messages/copy"
+
+
+@dataclass(frozen=True)
+class CopyTo:
+    """Someone who receives a copy of what a person is told, and why: `user` in their inbox
+    (None for an address only), `email` by e-mail, `on_behalf` the organisation they copy for."""
+
+    user: Any | None
+    email: str
+    language: str
+    on_behalf: str
+
+
+# Who receives copies of a person's notifications is decided by the parts above (helpers under
+# a mandate that says so); they register here when the project starts.
+_copy_sources: list[Callable[[Any], Sequence[CopyTo]]] = []
+
+
+def copies_source_add(source: Callable[[Any], Sequence[CopyTo]]) -> None:
+    """Have `source(recipient)` name those who receive a copy of `recipient`'s notifications."""
+    if source not in _copy_sources:
+        _copy_sources.append(source)
 
 
 def message_send(
@@ -38,12 +62,19 @@ def message_send(
 
 @transaction.atomic(savepoint=False)
 def notify(
-    *, recipient: Any, template: str, context: dict[str, object], url: str = ""
+    *,
+    recipient: Any,
+    template: str,
+    context: dict[str, object],
+    url: str = "",
+    copies: bool = True,
 ) -> Notification:
     """Tell a person something: in their inbox, by e-mail and by SMS, in their language.
 
     `template` names `<template>.subject.txt`, `<template>.email.txt` (also the inbox text)
-    and `<template>.sms.txt`. `recipient` is a user; `url` a path on this site.
+    and `<template>.sms.txt`. `recipient` is a user; `url` a path on this site. Those the
+    recipient asked to receive copies get one (inbox and e-mail, in their own language), unless
+    `copies` is False (for what concerns the copy's own arrangement).
     """
     language = recipient.language or settings.LANGUAGE_CODE
     link = f"{settings.SITE_URL}{url}" if url else ""
@@ -60,7 +91,32 @@ def notify(
         message_send(
             channel=SMS, to=str(recipient.phone), template=template, context=full, language=language
         )
+    if copies:
+        for source in _copy_sources:
+            for copy_to in source(recipient):
+                _copy(notification, copy_to, template=template, context=full)
     return notification
+
+
+def _copy(original: Notification, to: CopyTo, *, template: str, context: dict[str, Any]) -> None:
+    """One copy of `original`, rendered again in the language of the one who receives it."""
+    with translation.override(to.language or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
+        body = render_to_string(f"{template}.email.txt", context).strip()
+        wrapper = {
+            "holder": original.recipient.display_name,
+            "organisation": to.on_behalf,
+            "subject": subject,
+            "body": body,
+        }
+        subject = " ".join(render_to_string(f"{COPY_TEMPLATE}.subject.txt", wrapper).split())
+        body = render_to_string(f"{COPY_TEMPLATE}.email.txt", wrapper).strip()
+    if to.user is not None:
+        Notification.objects.create(
+            recipient=to.user, subject=subject[:200], body=body, url=original.url, copy_of=original
+        )
+    if to.email:
+        tasks.email_deliver.enqueue(to=to.email, subject=subject, body=body)
 
 
 @transaction.atomic

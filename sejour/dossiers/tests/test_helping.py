@@ -407,3 +407,17 @@ def test_a_helper_downloads_the_receipt_within_the_mandate_and_not_after(
     assert response["Content-Type"] == "application/pdf"
     helper_services.mandate_revoke(mandate=mandate, actor=applicant)
     assert client.get(f"/fr/demandes/{draft.number}/attestations/{code}/").status_code == 404
+
+
+def test_a_filing_reaches_the_organisation_with_its_verification_code(
+    applicant, organisation, manager, draft
+):
+    mandate_for(applicant, organisation, scopes=(Scope.VIEW, Scope.NOTIFICATIONS))
+    fill_documents(draft, applicant)
+
+    services.dossier_submit(dossier=draft, actor=applicant, key=uuid.uuid4())
+
+    receipt = draft.attestations.get()
+    copy = Notification.objects.get(recipient=manager)
+    assert draft.number in copy.subject
+    assert receipt.code in copy.body

@@ -30,9 +30,14 @@ def path_for(user: User, name: str, *args: object) -> str:
 
 
 def tell(user: User, template: str, context: dict[str, object], name: str, *args: object) -> None:
-    """Notify `user` (inbox, e-mail, SMS) with a link to the page `name`."""
+    """Notify `user` (inbox, e-mail, SMS) with a link to the page `name`. Notices of mandates
+    are not copied to the organisations: each side is told on its own."""
     notifications.notify(
-        recipient=user, template=template, context=context, url=path_for(user, name, *args)
+        recipient=user,
+        template=template,
+        context=context,
+        url=path_for(user, name, *args),
+        copies=False,
     )
 
 
