@@ -84,7 +84,7 @@ translations: $(VENV)/.dev
 	  --ignore 'static/*' && ../$(BIN)/python ../manage.py makemessages -d djangojs -l fr -l en -l ar --no-obsolete
 
 bench: export SEJOUR_ENV = test
-bench: $(VENV)/.dev
+bench: messages $(VENV)/.dev
 	@for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:

@@ -21,7 +21,6 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -31,15 +30,13 @@ from bidi.algorithm import get_display
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from typing_extensions import Buffer
 
+from sejour.attestations import pdf_fonts
+from sejour.attestations.pdf_fonts import SANS, SANS_BOLD
+
 PARIS = ZoneInfo("Europe/Paris")
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-SANS = "SejourSans"
-SANS_BOLD = "SejourSans-Bold"
-_FONT_FILES = {SANS: "DejaVuSans.ttf", SANS_BOLD: "DejaVuSans-Bold.ttf"}
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 # The QR code: medium error correction survives a fold or a stain. zxing-cpp encodes it, mask
@@ -217,21 +214,33 @@ class DecisionLetterData:
     legal_mention: str
 
 
-@functools.cache
-def register_fonts() -> None:
-    """Load the shipped fonts once per process."""
-    for name, file_name in _FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file_name)))
+register_fonts = pdf_fonts.register
+
+# Shaping, bidi and measures are cached per process: the labels, titles and legal mentions
+# of a language are the same in every document, and a line is measured word by word.
+_CACHE_SIZE = 8192
 
 
 def _has_rtl(text: str) -> bool:
     return _STRONG_RTL.search(text) is not None
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _shaped(text: str) -> str:
+    """Arabic letters in their joined forms (presentation forms), the rest as is."""
+    return str(_RESHAPER.reshape(text)) if _has_rtl(text) else text
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def _shaped_width(word: str, font: str, size: float) -> float:
-    if _has_rtl(word):
-        word = _RESHAPER.reshape(word)
-    return float(pdfmetrics.stringWidth(word, font, size))
+    pdf_fonts.register()
+    return float(pdfmetrics.stringWidth(_shaped(word), font, size))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _visual(text: str, base: str | None) -> str:
+    """The line in the order it is drawn: joined, and right to left where it must be."""
+    return str(get_display(_shaped(text), base_dir=base))
 
 
 def _ellipsize(text: str, font: str, size: float, width: float) -> str:
@@ -244,25 +253,36 @@ def _ellipsize(text: str, font: str, size: float, width: float) -> str:
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Logical lines of `text` that fit in `width`; a word too long is cut between letters."""
+    return list(_wrap(text, font, size, width))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _wrap(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
+    # Letters join within a word only, and a width is the sum of its letters' widths: a
+    # line's width is that of its words and of the spaces between them.
+    space = _shaped_width(" ", font, size)
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
-        line = ""
+        line, line_width = "", 0.0
         for word in paragraph.split():
-            candidate = f"{line} {word}" if line else word
-            if _shaped_width(candidate, font, size) <= width:
-                line = candidate
+            word_width = _shaped_width(word, font, size)
+            candidate_width = line_width + space + word_width if line else word_width
+            if candidate_width <= width:
+                line = f"{line} {word}" if line else word
+                line_width = candidate_width
                 continue
             if line:
                 lines.append(line)
-            line = word
-            while _shaped_width(line, font, size) > width and len(line) > 1:
+            line, line_width = word, word_width
+            while line_width > width and len(line) > 1:
                 cut = len(line) - 1
                 while cut > 1 and _shaped_width(line[:cut], font, size) > width:
                     cut -= 1
                 lines.append(line[:cut])
                 line = line[cut:]
+                line_width = _shaped_width(line, font, size)
         lines.append(line)
-    return lines
+    return tuple(lines)
 
 
 class _Page:
@@ -296,7 +316,7 @@ class _Page:
         visual = text
         if self.rtl or _has_rtl(text):
             base = direction or ("R" if self.rtl and _has_rtl(text) else None)
-            visual = str(get_display(_RESHAPER.reshape(text), base_dir=base))
+            visual = _visual(text, base)
         c = self.canvas
         c.setFont(font, size)
         c.setFillColor(color)
@@ -516,13 +536,15 @@ def _verification(page: _Page, labels: Labels, verification: Verification) -> No
 
 def _new_page(buffer: io.BytesIO, *, language: str, title: str, labels: Labels) -> _Page:
     """A canvas that writes into `buffer`, the same bytes for the same drawing."""
-    register_fonts()
+    pdf_fonts.register()
     canvas = Canvas(
         buffer, pagesize=A4, invariant=1, lang=language, pageCompression=1, initialFontName=SANS
     )
     canvas.setTitle(title)
     canvas.setAuthor(labels.republic)
-    return _Page(canvas, rtl=language.split("-")[0].lower() in RTL_LANGUAGES)
+    rtl = language.split("-")[0].lower() in RTL_LANGUAGES
+    pdf_fonts.take_common_letters(canvas, rtl=rtl)
+    return _Page(canvas, rtl=rtl)
 
 
 def _render(

@@ -19,10 +19,11 @@ import pytest
 import zxingcpp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from sejour.attestations import render
+from sejour.attestations import pdf_fonts, render
 from sejour.attestations.render import (
     AttemptData,
     AttestationData,
@@ -509,6 +510,40 @@ def test_the_embedded_fonts_are_subsets_of_the_shipped_dejavu_sans():
     fonts = set(re.findall(rb"/BaseFont /([A-Z]{6}\+[\w-]+)", pdf))
     assert fonts == {b"AAAAAA+DejaVuSans", b"AAAAAA+DejaVuSans-Bold"}
     assert b"/FontFile2" in pdf
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_documents_of_other_holders_reuse_the_font_subsets_made_once(language):
+    pdf_fonts.register()
+    render.render_filing_receipt(receipt(language))
+    before = _subset_cache_counts()
+    for name in ("Fatoumata DIALLO", "Jean-Loïc PÉREZ", "Karim EL AMRANI"):
+        holder = dataclasses.replace(_holder(language), full_name=name)
+        pdf = render.render_filing_receipt(receipt(language, holder=holder))
+        assert name in _text(pdf)
+    after = _subset_cache_counts()
+    hits, misses = after[0] - before[0], after[1] - before[1]
+    assert misses == 0
+    assert hits >= 3
+
+
+def test_a_rare_letter_is_added_to_the_subsets_and_reads_back():
+    # Vietnamese letters are not among those every document takes first.
+    name = "Nguyễn Thị HƯƠNG"
+    pdf = render.render_filing_receipt(receipt("fr", holder=Holder(full_name=name)))
+    assert name in _text(pdf)
+    # The next document, without them, is laid out as if they had never been seen.
+    plain = render.render_filing_receipt(receipt("fr"))
+    assert name not in _text(plain)
+    assert _holder("fr").full_name in _text(plain)
+
+
+def _subset_cache_counts() -> tuple[int, int]:
+    infos = [
+        pdfmetrics.getFont(name).face.subset_file.cache_info()
+        for name in (pdf_fonts.SANS, pdf_fonts.SANS_BOLD)
+    ]
+    return sum(info.hits for info in infos), sum(info.misses for info in infos)
 
 
 def test_a_fact_without_a_value_is_left_out():
