@@ -77,6 +77,7 @@ def _prepare_and_file(page, lang, applicant, tmp_path) -> Dossier:
     """From the dashboard: start a renewal for `applicant`, answer, add every file, file it."""
     page.goto(f"/{lang}/demandes/accompagnees/")
     page.locator(f"main a[href$='/accompagnees/{applicant.pk}/nouvelle/']").click()
+    page.wait_for_url(f"**/accompagnees/{applicant.pk}/nouvelle/")
     assert_accessible(page)
     page.locator("form:has(input[value=renewal]) button").click()
     page.wait_for_url("**/questions/")
