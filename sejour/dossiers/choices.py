@@ -28,6 +28,7 @@ class EventKind(models.TextChoices):
     DOCUMENT_REPLACED = "document_replaced", _("Document replaced")
     DOCUMENT_REMOVED = "document_removed", _("Document removed")
     SUBMISSION_FAILED = "submission_failed", _("Filing attempt failed on our side")
+    IMPOSSIBILITY_RECORDED = "impossibility_recorded", _("Filing impossible online: recorded")
     SUBMITTED = "submitted", _("Application filed")
     STATUS_CHANGED = "status_changed", _("Status changed")
     MESSAGE = "message", _("Message")

@@ -256,6 +256,9 @@ class FilingAttempt(models.Model):
     class Outcome(models.TextChoices):
         FILED = "filed", _("Filed")
         FAILED = "failed", _("Failed on the platform's side")
+        # The support desk recorded that the platform made filing impossible (décret 2023-191):
+        # a counter then registers the application, which keeps the date of the report.
+        RECORDED = "recorded", _("Impossibility recorded by the support desk")
 
     dossier = models.ForeignKey(
         Dossier, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("dossier")

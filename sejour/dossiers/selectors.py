@@ -164,9 +164,13 @@ def document_get_for(*, user: Any, number: str, document_id: int) -> Document:
     return document
 
 
+NOT_FILED = (FilingAttempt.Outcome.FAILED, FilingAttempt.Outcome.RECORDED)
+
+
 def failed_attempts(*, dossier: Dossier) -> QuerySet[FilingAttempt]:
-    """Filing attempts the platform could not complete: each has a proof to download."""
-    return dossier.attempts.filter(outcome=FilingAttempt.Outcome.FAILED)
+    """Filing attempts the platform could not complete, or that the support desk recorded as
+    impossible: each has a proof to download."""
+    return dossier.attempts.filter(outcome__in=NOT_FILED)
 
 
 def attempt_by_proof_code(*, code: str) -> FilingAttempt | None:
@@ -176,7 +180,7 @@ def attempt_by_proof_code(*, code: str) -> FilingAttempt | None:
         return None
     return (
         FilingAttempt.objects.select_related("dossier", "dossier__prefecture")
-        .filter(outcome=FilingAttempt.Outcome.FAILED, proof_code=normal)
+        .filter(outcome__in=NOT_FILED, proof_code=normal)
         .first()
     )
 

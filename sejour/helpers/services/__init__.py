@@ -21,6 +21,7 @@ from sejour.helpers.services.mandates import (
     text_digest,
 )
 from sejour.helpers.services.openings import (
+    access_code_issue,
     account_open,
     account_take_over,
     normalize_takeover_code,
@@ -42,6 +43,7 @@ __all__ = [
     "ConsentTextChanged",
     "NoScope",
     "UnknownApplicant",
+    "access_code_issue",
     "account_open",
     "account_take_over",
     "consent_text",
