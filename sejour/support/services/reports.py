@@ -208,3 +208,15 @@ def report_resolve(*, report: Report, actor: User, body: str) -> Report:
     tell(report, "resolved", body=text)
     audit.record(actor=actor, action="report.resolved", target=report)
     return report
+
+
+@transaction.atomic
+def attachment_viewed(*, attachment: ReportAttachment, viewer: User) -> None:
+    """Staff opening a person's file is written to the journal, as for a dossier's files."""
+    if viewer.pk not in (attachment.report.applicant_id, attachment.report.author_id):
+        audit.record(
+            actor=viewer,
+            action="report.attachment_viewed",
+            target=attachment,
+            on_behalf_of=attachment.report.applicant,
+        )
