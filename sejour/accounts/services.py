@@ -578,10 +578,16 @@ def user_create_without_contact(
     date_of_birth: dt.date,
     language: str,
     data: Mapping[str, object] | None = None,
+    foreigner_number: str = "",
 ) -> User:
-    """Open an applicant's account with no e-mail or phone; only a helper, with the person
-    present (the helpers app checks the helper's organisation before calling this)."""
-    ensure(actor.role == Role.HELPER and actor.is_active, NotAllowed())
+    """Open an applicant's account with no e-mail or phone; only a helper or a prefecture
+    agent, with the person present (the helpers app checks the helper's organisation)."""
+    ensure(actor.role in (Role.HELPER, Role.AGENT) and actor.is_active, NotAllowed())
+    foreigner_number = "".join(foreigner_number.split())
+    if foreigner_number and not FOREIGNER_NUMBER.fullmatch(foreigner_number):
+        raise IdentityInvalid(
+            _("The foreigner number has 10 digits, e.g. 7501234567."), field="foreigner_number"
+        )
     ensure(
         bool(given_name.strip() and family_name.strip()),
         DomainError(_("Enter the person's given name and family name.")),
@@ -593,6 +599,7 @@ def user_create_without_contact(
         language=language,
         role=Role.APPLICANT,
         no_contact=True,
+        foreigner_number=foreigner_number,
     )
     user.set_unusable_password()
     user.save()

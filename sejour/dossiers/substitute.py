@@ -1,5 +1,6 @@
 """The substitute channel (décret 2023-191): what the support desk records when the platform
-made filing impossible, so that a counter registers the application with the date kept."""
+made filing impossible, and the counter (or paper) filing by a prefecture agent, which keeps
+that date."""
 
 import datetime as dt
 
@@ -10,10 +11,11 @@ from sejour.accounts.choices import Role
 from sejour.accounts.models import User
 from sejour.attestations import services as attestations
 from sejour.audit import services as audit
+from sejour.catalog.models import Procedure
 from sejour.core.errors import DomainError, NotAllowed, ensure
-from sejour.dossiers.choices import EventKind, Status
+from sejour.dossiers.choices import Channel, EventKind, Status
 from sejour.dossiers.models import Dossier, FilingAttempt
-from sejour.dossiers.services import _event
+from sejour.dossiers.services import _event, _new_number
 
 
 @transaction.atomic
@@ -54,3 +56,49 @@ def attempt_record_impossibility(
         data={"proof": attempt.proof_code, "reference": reference},
     )
     return attempt
+
+
+@transaction.atomic
+def counter_take(
+    *,
+    actor: User,
+    applicant: User,
+    channel: str,
+    procedure: Procedure | None = None,
+    dossier: Dossier | None = None,
+) -> Dossier:
+    """A prefecture agent takes on, at the counter or from paper, the applicant's draft (the one
+    whose online filing was impossible keeps its first attempt's date), or starts one for
+    `procedure`: same dossier, same lifecycle, the channel and the agent recorded."""
+    ensure(actor.is_active and actor.role == Role.AGENT, NotAllowed())
+    ensure(
+        channel in (Channel.COUNTER, Channel.PAPER),
+        DomainError(_("Choose how the application came: at the counter or on paper.")),
+    )
+    if dossier is None:
+        ensure(procedure is not None, DomainError(_("Choose the procedure.")))
+        assert procedure is not None
+        ensure(procedure.active, DomainError(_("This procedure is no longer offered.")))
+        number = _new_number()
+        while Dossier.objects.filter(number=number).exists():
+            number = _new_number()
+        dossier = Dossier.objects.create(number=number, applicant=applicant, procedure=procedure)
+        _event(dossier, EventKind.CREATED, actor, {"procedure": procedure.code})
+    else:
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        ensure(
+            dossier.applicant_id == applicant.pk and dossier.status == Status.DRAFT,
+            DomainError(_("Choose one of the person's applications not filed yet.")),
+        )
+    dossier.channel = channel
+    dossier.filed_by = actor
+    dossier.save(update_fields=["channel", "filed_by", "updated_at"])
+    _event(dossier, EventKind.AT_COUNTER, actor, {"channel": channel})
+    audit.record(
+        actor=actor,
+        action="dossier.taken_at_counter",
+        target=dossier,
+        on_behalf_of=applicant,
+        data={"channel": channel},
+    )
+    return dossier

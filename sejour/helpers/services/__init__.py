@@ -23,6 +23,7 @@ from sejour.helpers.services.mandates import (
 from sejour.helpers.services.openings import (
     access_code_issue,
     account_open,
+    account_open_at_counter,
     account_take_over,
     normalize_takeover_code,
     opening_for,
@@ -45,6 +46,7 @@ __all__ = [
     "UnknownApplicant",
     "access_code_issue",
     "account_open",
+    "account_open_at_counter",
     "account_take_over",
     "consent_text",
     "expiry_of",

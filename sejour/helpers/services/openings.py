@@ -126,6 +126,35 @@ def access_code_issue(*, actor: User, user: User, data: dict[str, Any]) -> str:
     return code
 
 
+@transaction.atomic
+def account_open_at_counter(
+    *,
+    actor: User,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date,
+    language: str,
+    foreigner_number: str = "",
+) -> tuple[User, str]:
+    """A prefecture agent, filing at the counter for someone without an account, opens one
+    with no contact; the person takes it over later with the code printed on their receipt."""
+    ensure(actor.is_active and actor.role == Role.AGENT, NotAllowed())
+    applicant = accounts.user_create_without_contact(
+        actor=actor,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        language=language,
+        foreigner_number=foreigner_number,
+        data={"at_counter": True},
+    )
+    code = "".join(secrets.choice(TAKEOVER_ALPHABET) for _ in range(TAKEOVER_LENGTH))
+    AccountOpening.objects.create(
+        user=applicant, opened_by=actor, opened_at=clock.now(), code_hash=_takeover_digest(code)
+    )
+    return applicant, code
+
+
 def opening_for(*, code: str, date_of_birth: dt.date) -> AccountOpening | None:
     """The account a paper code opens, if the date of birth matches and it is not taken over."""
     normal = normalize_takeover_code(code)
