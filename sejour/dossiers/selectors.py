@@ -407,3 +407,30 @@ def staff_figures(*, viewer: Any) -> list[dict[str, Any]]:
         .order_by("prefecture__departement_code")
     )
     return list(rows)
+
+
+def counter_dossier_get(*, viewer: Any, number: str) -> Dossier:
+    """A dossier an agent prepares at the counter, or filed there by them (to print its
+    receipt); 404 otherwise, telling nothing of others."""
+    dossier = (
+        Dossier.objects.select_related("applicant", "procedure", "prefecture")
+        .filter(number=number.strip().upper())
+        .first()
+    )
+    if dossier is None or not (
+        permissions.at_counter(viewer, dossier)
+        or (permissions.is_agent(viewer) and dossier.filed_by_id == viewer.pk)
+    ):
+        raise Http404
+    return dossier
+
+
+def counter_drafts(*, viewer: Any, applicant: Any) -> QuerySet[Dossier]:
+    """The applicant's drafts an agent may take on at the counter (the person is present)."""
+    if not permissions.is_agent(viewer):
+        return Dossier.objects.none()
+    return (
+        Dossier.objects.filter(applicant=applicant, status=Status.DRAFT)
+        .select_related("procedure")
+        .order_by("-created_at")
+    )

@@ -12,8 +12,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from sejour.accounts import selectors as account_selectors
 from sejour.accounts import services as accounts
-from sejour.accounts.choices import Role
 from sejour.accounts.models import User
 from sejour.attestations import services as attestations
 from sejour.attestations.models import Attestation
@@ -139,15 +139,9 @@ def access_restore(
     )
     foreigner = "".join(foreigner_number.split())
     if user is None:
-        found = list(
-            User.objects.filter(
-                foreigner_number=foreigner,
-                date_of_birth=date_of_birth,
-                role__in=(Role.APPLICANT, Role.HELPER),
-                is_active=True,
-            )[:2]
+        user = account_selectors.person_by_identity(
+            viewer=actor, foreigner_number=foreigner, date_of_birth=date_of_birth
         )
-        user = found[0] if len(found) == 1 else None
     if user is None or not accounts.identity_matches(
         user=user, foreigner_number=foreigner, date_of_birth=date_of_birth
     ):

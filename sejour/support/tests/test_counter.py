@@ -28,9 +28,7 @@ ANSWERS = {
 }
 
 
-def test_the_counter_files_the_draft_whose_online_filing_was_impossible(
-    applicant, people, draft
-):
+def test_the_counter_files_the_draft_whose_online_filing_was_impossible(applicant, people, draft):
     reported = clock.now()
     substitute.attempt_record_impossibility(
         dossier=draft, actor=people["support"], since=reported, reference="S2026-TEST"
