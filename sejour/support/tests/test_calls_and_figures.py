@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.http import Http404
+from django.utils import translation
 
 from sejour.core import clock
 from sejour.core.errors import DomainError, NotAllowed
@@ -17,6 +18,14 @@ from sejour.support import selectors, services
 from sejour.support.choices import CallStatus, EventKind
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Messages are matched in English."""
+    with translation.override("en"):
+        yield
+
 
 MONDAY = dt.date(2026, 11, 23)  # the tests live on Sunday 22 November 2026
 

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from sejour.attestations.models import Attestation
 from sejour.core import clock
@@ -17,6 +18,14 @@ from sejour.dossiers.tests.conftest import fill_documents
 from sejour.helpers import services as helpers
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Messages are matched in English."""
+    with translation.override("en"):
+        yield
+
 
 ANSWERS = {
     "permit_type": "cst-salarie",

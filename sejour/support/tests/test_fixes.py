@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.files.storage import default_storage
+from django.utils import translation
 
 from sejour.accounts.tests.factories import UserFactory
 from sejour.attestations.models import Attestation
@@ -24,6 +25,13 @@ from sejour.support import services
 from sejour.support.choices import EventKind, Fix, Status
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Messages are matched in English."""
+    with translation.override("en"):
+        yield
 
 
 def _report(applicant, category="other", dossier=None):
