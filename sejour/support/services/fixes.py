@@ -43,7 +43,7 @@ class IdentityNotChecked(DomainError):
 
 def _locked(report: Report) -> Report:
     return (
-        Report.objects.select_for_update()
+        Report.objects.select_for_update(of=("self",))
         .select_related("applicant", "author", "dossier")
         .get(pk=report.pk)
     )
