@@ -350,6 +350,13 @@ SEJOUR_SUPPORT_DEADLINE_HOURS = {
     },
 }
 SEJOUR_SUPPORT_PREFECTURE_HOURS = env.int("SEJOUR_SUPPORT_PREFECTURE_HOURS", default=72)
+# Call-backs: the time windows offered (start-end hours, Paris time, weekdays), the languages
+# the contact centre speaks (language codes), and how many days ahead a call can be asked.
+SEJOUR_SUPPORT_CALL_WINDOWS = env.list("SEJOUR_SUPPORT_CALL_WINDOWS", default=["09-12", "14-17"])
+SEJOUR_SUPPORT_CALL_LANGUAGES = env.list(
+    "SEJOUR_SUPPORT_CALL_LANGUAGES", default=["fr", "en", "ar", "es", "ru", "tr", "zh-hans"]
+)
+SEJOUR_SUPPORT_CALL_DAYS = env.int("SEJOUR_SUPPORT_CALL_DAYS", default=10)
 
 # Signing of the documents the system issues (sejour.attestations.signing). SEJOUR_SIGNING_KEY
 # is an Ed25519 private key, PEM (newlines may be written \n) or the base64 of its 32 raw bytes;

@@ -1,12 +1,14 @@
 """Reads of accounts used by the account pages."""
 
 import base64
+import datetime as dt
 import uuid
 
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sejour.accounts.backends import normalize_identifier
+from sejour.accounts.choices import Role
 from sejour.accounts.models import Challenge, User
 
 
@@ -56,3 +58,21 @@ def totp_secret(*, device: TOTPDevice) -> str:
     """The authenticator key in base 32, grouped by four for typing by hand."""
     key = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def person_by_identity(
+    *, viewer: object, foreigner_number: str, date_of_birth: dt.date
+) -> User | None:
+    """For an agent or the support desk, with the person in front of them: the one account of
+    an applicant or helper with this foreigner number and date of birth, or None."""
+    if getattr(viewer, "role", None) not in (Role.AGENT, Role.SUPPORT):
+        return None
+    found = list(
+        User.objects.filter(
+            foreigner_number="".join(foreigner_number.split()),
+            date_of_birth=date_of_birth,
+            role__in=(Role.APPLICANT, Role.HELPER),
+            is_active=True,
+        )[:2]
+    )
+    return found[0] if len(found) == 1 else None

@@ -578,10 +578,16 @@ def user_create_without_contact(
     date_of_birth: dt.date,
     language: str,
     data: Mapping[str, object] | None = None,
+    foreigner_number: str = "",
 ) -> User:
-    """Open an applicant's account with no e-mail or phone; only a helper, with the person
-    present (the helpers app checks the helper's organisation before calling this)."""
-    ensure(actor.role == Role.HELPER and actor.is_active, NotAllowed())
+    """Open an applicant's account with no e-mail or phone; only a helper or a prefecture
+    agent, with the person present (the helpers app checks the helper's organisation)."""
+    ensure(actor.role in (Role.HELPER, Role.AGENT) and actor.is_active, NotAllowed())
+    foreigner_number = "".join(foreigner_number.split())
+    if foreigner_number and not FOREIGNER_NUMBER.fullmatch(foreigner_number):
+        raise IdentityInvalid(
+            _("The foreigner number has 10 digits, e.g. 7501234567."), field="foreigner_number"
+        )
     ensure(
         bool(given_name.strip() and family_name.strip()),
         DomainError(_("Enter the person's given name and family name.")),
@@ -593,6 +599,7 @@ def user_create_without_contact(
         language=language,
         role=Role.APPLICANT,
         no_contact=True,
+        foreigner_number=foreigner_number,
     )
     user.set_unusable_password()
     user.save()
@@ -625,6 +632,157 @@ def user_take_over(
         target=user,
         ip=ip,
         data={"by": "email" if email else "phone"},
+    )
+    destination = email or str(phone)
+    return user, challenge_issue(user=user, purpose=Purpose.CONFIRM, destination=destination)
+
+
+def _tell_old_contacts(
+    user: User, *, old: Mapping[str, str | None], template: str, context: Mapping[str, object]
+) -> list[str]:
+    """Write to each contact the account had (`old`: channel → address): whoever held the
+    account must hear of a change made without them. Returns the channels written to."""
+    told = []
+    for channel, address in old.items():
+        if address:
+            notifications.message_send(
+                channel=channel,
+                to=address,
+                template=template,
+                context={"user": user, **context},
+                language=user.language or settings.LANGUAGE_CODE,
+            )
+            told.append(channel)
+    return told
+
+
+def _contacts(user: User) -> dict[str, str | None]:
+    return {
+        Channel.EMAIL: user.email or None,
+        Channel.SMS: str(user.phone) if user.phone else None,
+    }
+
+
+@transaction.atomic
+def contact_correct(
+    *, user: User, actor: User, email: str | None, phone: str | None, reason: str
+) -> list[str]:
+    """The support desk corrects a person's e-mail address or phone (a typo, a number given
+    up); the old ones are told. Returns the names of the fields changed."""
+    ensure(actor.is_active and actor.role in (Role.SUPPORT, Role.AGENT), NotAllowed())
+    ensure(user.role in (Role.APPLICANT, Role.HELPER), NotAllowed())
+    email = email.strip().lower() if email else None
+    phone = phone or None
+    ensure(bool(email or phone), DomainError(_("Give an e-mail address or a mobile number.")))
+    if email and User.objects.filter(email=email).exclude(pk=user.pk).exists():
+        raise ContactTaken()
+    if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
+        raise ContactTaken()
+    before = _contacts(user)
+    changed = []
+    if email != user.email:
+        user.email, user.email_verified_at = email, None
+        changed += ["email", "email_verified_at"]
+    if phone != (str(user.phone) if user.phone else None):
+        user.phone, user.phone_verified_at = phone, None
+        changed += ["phone", "phone_verified_at"]
+    if not changed:
+        return []
+    user.no_contact = False
+    user.save(update_fields=[*changed, "no_contact"])
+    new = ", ".join(value for value in (email, phone) if value)
+    told = _tell_old_contacts(
+        user,
+        old={k: v for k, v in before.items() if v and v not in (email, phone)},
+        template="accounts/messages/contact_changed",
+        context={"new": new, "changed_at": timezone.now()},
+    )
+    audit.record(
+        actor=actor,
+        action="account.contact_corrected",
+        target=user,
+        data={
+            "fields": [f for f in changed if not f.endswith("_at")],
+            "reason": reason,
+            "told": told,
+        },
+    )
+    return [f for f in changed if not f.endswith("_at")]
+
+
+def identity_matches(*, user: User, foreigner_number: str, date_of_birth: dt.date) -> bool:
+    """Whether the foreigner number and date of birth shown in person are the account's."""
+    number = "".join(foreigner_number.split())
+    return bool(
+        user.foreigner_number
+        and user.date_of_birth
+        and constant_time_compare(number, user.foreigner_number)
+        and user.date_of_birth == date_of_birth
+    )
+
+
+@transaction.atomic
+def access_restore_started(*, user: User, actor: User, data: Mapping[str, object]) -> list[str]:
+    """An agent checked the person's identity in person and handed them a code to take the
+    account back: the account's contacts hear of it, in case it was not them."""
+    ensure(actor.is_active and actor.role in (Role.SUPPORT, Role.AGENT), NotAllowed())
+    told = _tell_old_contacts(
+        user,
+        old=_contacts(user),
+        template="accounts/messages/access_restored",
+        context={"restored_at": timezone.now()},
+    )
+    audit.record(
+        actor=actor,
+        action="account.access_restore_started",
+        target=user,
+        data={**data, "told": told},
+    )
+    return told
+
+
+@transaction.atomic
+def user_recover(
+    *, user: User, email: str | None, phone: str | None, password: str, ip: str | None = None
+) -> tuple[User, Challenge]:
+    """With the code an agent handed after an identity check, the person sets a new address
+    and password; the old contacts are told, and every other session ends with the password."""
+    email = email.strip().lower() if email else None
+    ensure(bool(email or phone), DomainError(_("Give an e-mail address or a mobile number.")))
+    ensure(user.is_active and user.role in (Role.APPLICANT, Role.HELPER), NotAllowed())
+    if email and User.objects.filter(email=email).exclude(pk=user.pk).exists():
+        raise ContactTaken()
+    if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
+        raise ContactTaken()
+    validate_password(password, user)
+    before = _contacts(user)
+    user.email, user.phone = email, phone
+    user.email_verified_at = user.phone_verified_at = None
+    user.no_contact = False
+    user.set_password(password)
+    user.save(
+        update_fields=[
+            "email",
+            "phone",
+            "email_verified_at",
+            "phone_verified_at",
+            "no_contact",
+            "password",
+        ]
+    )
+    now = timezone.now()
+    told = _tell_old_contacts(
+        user,
+        old={k: v for k, v in before.items() if v and v not in (email, phone)},
+        template="accounts/messages/contact_changed",
+        context={"new": ", ".join(v for v in (email, phone) if v), "changed_at": now},
+    )
+    audit.record(
+        actor=user,
+        action="account.recovered",
+        target=user,
+        ip=ip,
+        data={"by": "email" if email else "phone", "told": told},
     )
     destination = email or str(phone)
     return user, challenge_issue(user=user, purpose=Purpose.CONFIRM, destination=destination)

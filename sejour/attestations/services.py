@@ -5,12 +5,14 @@ out, signs them, keeps the PDF and records the issue in the audit journal.
 """
 
 import datetime as dt
+import hashlib
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -85,6 +87,29 @@ def receipt_issue(*, dossier: Any, facts: dict[str, Any]) -> Attestation:
         data={"kind": Kind.RECEIPT.value, "dossier": dossier.number, "code": code},
     )
     return attestation
+
+
+def attestation_repair(*, attestation: Attestation) -> bool:
+    """Lay out and store again a document whose PDF is missing or damaged, from the facts and
+    signed token fixed when it was issued (the layout is deterministic). True if it was."""
+    if attestation.pdf:
+        try:
+            with default_storage.open(attestation.pdf.name) as handle:
+                content = handle.read()
+        except OSError:
+            content = b""
+        if hashlib.sha256(content).hexdigest() == attestation.sha256:
+            return False
+    Attestation.objects.filter(pk=attestation.pk).update(pdf="", sha256="")
+    rendering.pdf_store(attestation_id=attestation.pk)
+    attestation.refresh_from_db(fields=["pdf", "sha256"])
+    audit.record(
+        actor=None,
+        action="attestation.repaired",
+        target=attestation,
+        data={"code": attestation.code},
+    )
+    return True
 
 
 def attempt_render(*, dossier: Any, at: dt.datetime, proof_code: str) -> bytes:

@@ -4,12 +4,14 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from sejour.accounts.models import User
 from sejour.catalog.models import ChecklistItem, PermitType, Procedure
+from sejour.core.forms import BirthDateBoxes
 from sejour.dossiers.choices import RefusalReason, RequestKind, Status
 from sejour.dossiers.instruction import REQUEST_MAX_DAYS, REQUEST_MIN_DAYS
 
@@ -189,3 +191,98 @@ class HandOverForm(DsfrBaseForm):
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={"invalid": _("Enter a real date, e.g. 31/12/2026.")},
     )
+
+
+class CounterPersonForm(DsfrBaseForm, BirthDateBoxes):
+    """Who the application at the counter is for: an account found by the foreigner number
+    and date of birth, or one opened now, with no contact, for the person present."""
+
+    has_account = forms.ChoiceField(
+        label=_("Does the person have an account on this website?"),
+        choices=[("yes", _("Yes, find it")), ("no", _("No, open one for them"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the person has an account.")},
+    )
+    foreigner_number = forms.CharField(
+        label=_("Foreigner number"),
+        help_text=_("10 digits; needed to find an account, optional to open one."),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "autocomplete": "off"}),
+    )
+    given_name = forms.CharField(label=_("Given name(s)"), required=False, max_length=150)
+    family_name = forms.CharField(label=_("Family name"), required=False, max_length=150)
+    language = forms.ChoiceField(label=_("Language of the person"), choices=settings.LANGUAGES)
+    field_order = [
+        "has_account",
+        "foreigner_number",
+        "given_name",
+        "family_name",
+        "day",
+        "month",
+        "year",
+        "language",
+    ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        born = self.birth_date(data, _("Type the date of birth: day, month and year."))
+        if born is not None:
+            data["date_of_birth"] = born
+        if data.get("has_account") == "yes" and not data.get("foreigner_number"):
+            self.add_error("foreigner_number", _("Type the foreigner number to find the account."))
+        if data.get("has_account") == "no":
+            for name in ("given_name", "family_name"):
+                if not (data.get(name) or "").strip():
+                    self.add_error(name, _("Type the person's names as on their papers."))
+        return data
+
+
+class CounterTakeForm(DsfrBaseForm):
+    dossier = forms.ChoiceField(
+        label=_("Application"),
+        required=False,
+        help_text=_("An application the person started online keeps its date of first attempt."),
+    )
+    procedure = forms.ChoiceField(label=_("Or a new application for"), required=False)
+    channel = forms.ChoiceField(
+        label=_("How the application comes"),
+        choices=[("counter", _("At the counter")), ("paper", _("On paper"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how the application came: at the counter or on paper.")
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        drafts: list[tuple[str, str]],
+        procedures: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dossier"].choices = [("", _("A new application")), *drafts]
+        self.fields["procedure"].choices = [("", _("Choose the procedure")), *procedures]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("dossier") and not data.get("procedure"):
+            self.add_error("procedure", _("Choose the procedure."))
+        return data
+
+
+class CounterUploadForm(DsfrBaseForm):
+    item = forms.ChoiceField(
+        label=_("Document"),
+        error_messages={"required": _("Choose which document this is.")},
+    )
+    file = forms.FileField(
+        label=_("The scanned file"),
+        help_text=_("PDF, JPEG or PNG, up to 10 MB."),
+        error_messages={"required": _("Choose a file first."), "empty": _("This file is empty.")},
+    )
+
+    def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = items

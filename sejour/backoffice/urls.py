@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sejour.backoffice import views
+from sejour.backoffice import counter, views
 
 app_name = "backoffice"
 
@@ -11,6 +11,14 @@ urlpatterns = [
     path("lot/", views.bulk, name="bulk"),
     path("recherche/", views.search, name="search"),
     path("chiffres/", views.figures, name="figures"),
+    path("guichet/", counter.start, name="counter"),
+    path("guichet/personne/<str:token>/", counter.person, name="counter_person"),
+    path("guichet/<str:number>/", counter.dossier, name="counter_dossier"),
+    path("guichet/<str:number>/reponses/", counter.answers, name="counter_answers"),
+    path("guichet/<str:number>/fichier/", counter.upload, name="counter_upload"),
+    path("guichet/<str:number>/deposer/", counter.file, name="counter_file"),
+    path("guichet/<str:number>/recepisse/", counter.receipt, name="counter_receipt"),
+    path("guichet/<str:number>/recepisse.pdf", counter.receipt_pdf, name="counter_receipt_pdf"),
     path("<str:number>/", views.review, name="review"),
     path("<str:number>/fichiers/<int:document_id>/", views.document, name="document"),
     path("<str:number>/prendre/", views.take, name="take"),

@@ -28,6 +28,8 @@ class EventKind(models.TextChoices):
     DOCUMENT_REPLACED = "document_replaced", _("Document replaced")
     DOCUMENT_REMOVED = "document_removed", _("Document removed")
     SUBMISSION_FAILED = "submission_failed", _("Filing attempt failed on our side")
+    IMPOSSIBILITY_RECORDED = "impossibility_recorded", _("Filing impossible online: recorded")
+    AT_COUNTER = "at_counter", _("Taken on at the prefecture's counter")
     SUBMITTED = "submitted", _("Application filed")
     STATUS_CHANGED = "status_changed", _("Status changed")
     MESSAGE = "message", _("Message")
@@ -41,6 +43,14 @@ class EventKind(models.TextChoices):
     DECISION_WITHDRAWN = "decision_withdrawn", _("Decision withdrawn")
     EXTENSION_GRANTED = "extension_granted", _("Extension attestation granted")
     CARD_HANDED_OVER = "card_handed_over", _("Residence card handed over")
+
+
+class Channel(models.TextChoices):
+    """How an application reached the prefecture: the substitute channel is recorded."""
+
+    ONLINE = "online", _("Online")
+    COUNTER = "counter", _("At the counter")
+    PAPER = "paper", _("On paper")
 
 
 class ScanStatus(models.TextChoices):

@@ -11,6 +11,7 @@ from sejour.core.models import TimeStampedModel
 from sejour.dossiers.choices import (
     EDITABLE,
     PENDING,
+    Channel,
     CoverBasis,
     EventKind,
     RequestKind,
@@ -74,6 +75,19 @@ class Dossier(TimeStampedModel):
     # The applicant changed something since the agent last looked.
     needs_attention = models.BooleanField(_("changed since last review"), default=False)
     first_attempt_at = models.DateTimeField(_("first filing attempt"), null=True, blank=True)
+    # The substitute channel (décret 2023-191): filed by a prefecture agent at the counter or
+    # from paper, for the applicant, who can take the application over online later.
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filed at the counter by"),
+    )
     submitted_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     submission_key = models.UUIDField(_("filing key"), null=True, blank=True, unique=True)
     closed_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -256,6 +270,9 @@ class FilingAttempt(models.Model):
     class Outcome(models.TextChoices):
         FILED = "filed", _("Filed")
         FAILED = "failed", _("Failed on the platform's side")
+        # The support desk recorded that the platform made filing impossible (décret 2023-191):
+        # a counter then registers the application, which keeps the date of the report.
+        RECORDED = "recorded", _("Impossibility recorded by the support desk")
 
     dossier = models.ForeignKey(
         Dossier, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("dossier")

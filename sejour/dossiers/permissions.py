@@ -3,7 +3,7 @@
 from typing import Any
 
 from sejour.accounts.choices import Role
-from sejour.dossiers.choices import EDITABLE, PENDING, Status
+from sejour.dossiers.choices import EDITABLE, PENDING, Channel, Status
 from sejour.dossiers.models import Dossier
 from sejour.helpers import selectors as helpers
 from sejour.helpers.choices import Scope
@@ -42,11 +42,24 @@ def can_prepare_for(user: Any, applicant: Any) -> bool:
     return Scope.PREPARE in helpers.scopes_for(helper=user, applicant_id=applicant.pk)
 
 
+def at_counter(user: Any, dossier: Dossier) -> bool:
+    """A prefecture agent preparing and filing a draft at the counter or from paper (the
+    substitute channel): the agent who took it on, or one of the prefecture it goes to."""
+    if not is_agent(user) or dossier.channel == Channel.ONLINE or dossier.status != Status.DRAFT:
+        return False
+    return dossier.filed_by_id == user.pk or dossier.prefecture_id in (prefecture_ids(user) or ())
+
+
 def get_abilities(user: Any, dossier: Dossier) -> dict[str, bool]:
     """The actions `user` may take on `dossier` as its applicant, or as a helper within the
-    applicant's mandate (the same actions, but withdrawing, which stays the applicant's)."""
+    applicant's mandate (the same actions, but withdrawing, which stays the applicant's), or
+    as the agent filing it at the counter (preparing and filing only)."""
     owner = is_owner(user, dossier)
-    scopes = frozenset(Scope.values) if owner else helper_scopes(user, dossier)
+    scopes: frozenset[str]
+    if at_counter(user, dossier):
+        scopes = frozenset((Scope.VIEW, Scope.PREPARE, Scope.SUBMIT))
+    else:
+        scopes = frozenset(Scope.values) if owner else helper_scopes(user, dossier)
     view = Scope.VIEW in scopes
     prepare = view and Scope.PREPARE in scopes
     return {

@@ -10,14 +10,18 @@ from sejour.dossiers.models import Document
 from sejour.notifications import services as notifications
 
 
+def scan_stored(name: str) -> antivirus.ScanResult:
+    """Scan a stored file with clamd (documents, and the files sent with a support report)."""
+    with default_storage.open(name) as handle:
+        return antivirus.scan(handle.read())
+
+
 def document_scan_run(*, document_id: int) -> str:
     """Scan a stored file; an infected file can never be opened, and its sender is told."""
     document = Document.objects.select_related("dossier__applicant").get(pk=document_id)
     if document.scan_status != ScanStatus.PENDING:
         return str(document.scan_status)
-    with default_storage.open(document.file.name) as handle:
-        content = handle.read()
-    result = antivirus.scan(content)
+    result = scan_stored(document.file.name)
     infected = result.status == "infected"
     with transaction.atomic():
         document.scan_status = ScanStatus.INFECTED if infected else ScanStatus.CLEAN

@@ -164,9 +164,13 @@ def document_get_for(*, user: Any, number: str, document_id: int) -> Document:
     return document
 
 
+NOT_FILED = (FilingAttempt.Outcome.FAILED, FilingAttempt.Outcome.RECORDED)
+
+
 def failed_attempts(*, dossier: Dossier) -> QuerySet[FilingAttempt]:
-    """Filing attempts the platform could not complete: each has a proof to download."""
-    return dossier.attempts.filter(outcome=FilingAttempt.Outcome.FAILED)
+    """Filing attempts the platform could not complete, or that the support desk recorded as
+    impossible: each has a proof to download."""
+    return dossier.attempts.filter(outcome__in=NOT_FILED)
 
 
 def attempt_by_proof_code(*, code: str) -> FilingAttempt | None:
@@ -176,7 +180,7 @@ def attempt_by_proof_code(*, code: str) -> FilingAttempt | None:
         return None
     return (
         FilingAttempt.objects.select_related("dossier", "dossier__prefecture")
-        .filter(outcome=FilingAttempt.Outcome.FAILED, proof_code=normal)
+        .filter(outcome__in=NOT_FILED, proof_code=normal)
         .first()
     )
 
@@ -403,3 +407,30 @@ def staff_figures(*, viewer: Any) -> list[dict[str, Any]]:
         .order_by("prefecture__departement_code")
     )
     return list(rows)
+
+
+def counter_dossier_get(*, viewer: Any, number: str) -> Dossier:
+    """A dossier an agent prepares at the counter, or filed there by them (to print its
+    receipt); 404 otherwise, telling nothing of others."""
+    dossier = (
+        Dossier.objects.select_related("applicant", "procedure", "prefecture")
+        .filter(number=number.strip().upper())
+        .first()
+    )
+    if dossier is None or not (
+        permissions.at_counter(viewer, dossier)
+        or (permissions.is_agent(viewer) and dossier.filed_by_id == viewer.pk)
+    ):
+        raise Http404
+    return dossier
+
+
+def counter_drafts(*, viewer: Any, applicant: Any) -> QuerySet[Dossier]:
+    """The applicant's drafts an agent may take on at the counter (the person is present)."""
+    if not permissions.is_agent(viewer):
+        return Dossier.objects.none()
+    return (
+        Dossier.objects.filter(applicant=applicant, status=Status.DRAFT)
+        .select_related("procedure")
+        .order_by("-created_at")
+    )

@@ -335,13 +335,14 @@ class Representation(models.Model):
 
 
 class AccountOpening(models.Model):
-    """An account a helper opened, with the applicant present, for a person without e-mail or
-    phone; the applicant takes it over later with the code printed for them."""
+    """A code on paper that gives an account to the person in front of a helper or an agent:
+    an account a helper opened for someone without e-mail or phone, or (`recovery`) one an
+    agent gives back after checking its holder's identity in person. Taken over once."""
 
-    user = models.OneToOneField(
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
-        related_name="opening",
+        related_name="openings",
         verbose_name=_("account"),
     )
     opened_by = models.ForeignKey(
@@ -350,9 +351,16 @@ class AccountOpening(models.Model):
         related_name="+",
         verbose_name=_("opened by"),
     )
+    # The helper's organisation; none for a recovery by the support desk or a prefecture.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
+    recovery = models.BooleanField(_("access restored after an identity check"), default=False)
     opened_at = models.DateTimeField(_("opened at"))
     code_hash = models.CharField(max_length=128, unique=True)
     taken_over_at = models.DateTimeField(_("taken over at"), null=True, blank=True)
@@ -360,6 +368,14 @@ class AccountOpening(models.Model):
     class Meta:
         verbose_name = _("account opened by a helper")
         verbose_name_plural = _("accounts opened by a helper")
+        constraints = [
+            # One code at a time: a new one replaces the code not used yet.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(taken_over_at__isnull=True),
+                name="one_open_code_per_account",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.user)

@@ -32,3 +32,21 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Passed to the prefecture")
     OVERDUE = "overdue", _("Passed to the prefecture: no answer within the deadline")
     RESOLVED = "resolved", _("Resolved")
+    FIXED = "fixed", _("Fixed by the support desk")
+    CALLBACK = "callback", _("Call-back planned")
+
+
+class Fix(models.TextChoices):
+    """What the support desk (or the prefecture) can repair itself from a report."""
+
+    REISSUE = "reissue", _("Documents issued again")
+    ACCESS = "access", _("Access restored after an identity check")
+    CONTACT = "contact", _("Contact details corrected")
+    IMPOSSIBILITY = "impossibility", _("Filing impossibility recorded")
+
+
+class CallStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Called")
+    MISSED = "missed", _("No answer")
+    CANCELLED = "cancelled", _("Cancelled")

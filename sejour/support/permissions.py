@@ -54,4 +54,32 @@ def get_report_abilities(user: Any, report: Report) -> dict[str, bool]:
         "escalate": support and report.status in (Status.OPEN, Status.ANSWERED),
         "resolve": waiting and (support or prefecture),
         "internal": support or prefecture,
+        # Repairs: the support desk, and the prefecture's agents once the report is theirs
+        # (a supervisor reads, an agent acts).
+        "fix": waiting
+        and (
+            support
+            or (
+                prefecture
+                and dossier_permissions.is_agent(user)
+                and report.status == Status.ESCALATED
+            )
+        ),
+        "callback": concerned and waiting,
     }
+
+
+def has_calls(user: Any) -> bool:
+    """The planned call-backs are the support desk's."""
+    return is_support(user)
+
+
+def has_figures(user: Any) -> bool:
+    """The support figures are for supervisors (a prefecture's, for the reports passed to it)."""
+    return dossier_permissions.is_supervisor(user)
+
+
+def can_restore_access(user: Any) -> bool:
+    """Who checks a person's identity in person and gives their account back: the support
+    desk and the prefectures' agents."""
+    return is_support(user) or dossier_permissions.is_agent(user)

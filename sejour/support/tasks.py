@@ -2,10 +2,16 @@
 
 from django_tasks import task
 
-from sejour.support import services
+from sejour.support import escalation, scanning
 
 
 @task()
 def reports_escalate_overdue() -> int:
     """Pass to the prefecture every report left without an answer past its deadline."""
-    return services.reports_escalate_overdue()
+    return escalation.reports_escalate_overdue()
+
+
+@task()
+def attachment_scan(*, attachment_id: int) -> str:
+    """Scan a file sent with a report before anyone may open it."""
+    return scanning.attachment_scan_run(attachment_id=attachment_id)

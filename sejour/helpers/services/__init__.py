@@ -21,7 +21,9 @@ from sejour.helpers.services.mandates import (
     text_digest,
 )
 from sejour.helpers.services.openings import (
+    access_code_issue,
     account_open,
+    account_open_at_counter,
     account_take_over,
     normalize_takeover_code,
     opening_for,
@@ -42,7 +44,9 @@ __all__ = [
     "ConsentTextChanged",
     "NoScope",
     "UnknownApplicant",
+    "access_code_issue",
     "account_open",
+    "account_open_at_counter",
     "account_take_over",
     "consent_text",
     "expiry_of",

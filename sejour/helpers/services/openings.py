@@ -11,6 +11,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from sejour.accounts import services as accounts
+from sejour.accounts.choices import Role
 from sejour.accounts.models import User
 from sejour.audit import services as audit
 from sejour.core import clock
@@ -97,6 +98,63 @@ def account_open(
     return applicant, mandate, code
 
 
+def access_code_issue(*, actor: User, user: User, data: dict[str, Any]) -> str:
+    """After an identity check in person (made by the caller, the support desk or a prefecture),
+    the code on paper that lets the person take their account back; a code not used yet is
+    replaced. The account's contacts are told."""
+    ensure(actor.is_active and actor.role in (Role.SUPPORT, Role.AGENT), NotAllowed())
+    code = "".join(secrets.choice(TAKEOVER_ALPHABET) for _ in range(TAKEOVER_LENGTH))
+    with transaction.atomic():
+        waiting = (
+            AccountOpening.objects.select_for_update()
+            .filter(user=user, taken_over_at__isnull=True)
+            .first()
+        )
+        if waiting is not None:
+            waiting.code_hash = _takeover_digest(code)
+            waiting.opened_at = clock.now()
+            waiting.save(update_fields=["code_hash", "opened_at"])
+        else:
+            AccountOpening.objects.create(
+                user=user,
+                opened_by=actor,
+                recovery=not user.no_contact,
+                opened_at=clock.now(),
+                code_hash=_takeover_digest(code),
+            )
+        accounts.access_restore_started(user=user, actor=actor, data=data)
+    return code
+
+
+@transaction.atomic
+def account_open_at_counter(
+    *,
+    actor: User,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date,
+    language: str,
+    foreigner_number: str = "",
+) -> tuple[User, str]:
+    """A prefecture agent, filing at the counter for someone without an account, opens one
+    with no contact; the person takes it over later with the code printed on their receipt."""
+    ensure(actor.is_active and actor.role == Role.AGENT, NotAllowed())
+    applicant = accounts.user_create_without_contact(
+        actor=actor,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        language=language,
+        foreigner_number=foreigner_number,
+        data={"at_counter": True},
+    )
+    code = "".join(secrets.choice(TAKEOVER_ALPHABET) for _ in range(TAKEOVER_LENGTH))
+    AccountOpening.objects.create(
+        user=applicant, opened_by=actor, opened_at=clock.now(), code_hash=_takeover_digest(code)
+    )
+    return applicant, code
+
+
 def opening_for(*, code: str, date_of_birth: dt.date) -> AccountOpening | None:
     """The account a paper code opens, if the date of birth matches and it is not taken over."""
     normal = normalize_takeover_code(code)
@@ -134,9 +192,8 @@ def account_take_over(
     assert opening is not None
     locked = AccountOpening.objects.select_for_update().get(pk=opening.pk)
     ensure(locked.taken_over_at is None, DomainError(_("This account was already taken over.")))
-    user, challenge = accounts.user_take_over(
-        user=opening.user, email=email, phone=phone, password=password, ip=ip
-    )
+    take = accounts.user_recover if locked.recovery else accounts.user_take_over
+    user, challenge = take(user=opening.user, email=email, phone=phone, password=password, ip=ip)
     locked.taken_over_at = clock.now()
     locked.save(update_fields=["taken_over_at"])
     return user, challenge

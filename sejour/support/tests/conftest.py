@@ -12,6 +12,7 @@ from sejour.dossiers import services
 from sejour.dossiers.tests.conftest import (  # noqa: F401 (fixtures)
     _a_fixed_day,
     catalogue,
+    clamd_socket,
     draft,
     fill_documents,
     renewal,

@@ -1,32 +1,35 @@
-"""Writes of reports: send one, answer, pass it to the prefecture, resolve; and the sweep that
-passes on by itself every report left without an answer past its deadline."""
+"""Writes of reports: send one (with its files), add to it, answer, pass it to the
+prefecture, resolve."""
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sejour.accounts.models import User
 from sejour.audit import services as audit
-from sejour.catalog import selectors as catalog
-from sejour.catalog.models import Prefecture
 from sejour.core import clock
 from sejour.core.errors import DomainError, NotAllowed, ensure
+from sejour.dossiers import antivirus, uploads
+from sejour.dossiers.choices import ScanStatus
 from sejour.dossiers.models import Dossier
 from sejour.dossiers.permissions import get_abilities
 from sejour.dossiers.services import NUMBER_ALPHABET
-from sejour.notifications import services as notifications
+from sejour.support import tasks
 from sejour.support.choices import Category, EventKind, Status
-from sejour.support.models import Report, ReportEvent
+from sejour.support.escalation import escalate, tell
+from sejour.support.models import Report, ReportAttachment, ReportEvent
 from sejour.support.permissions import can_report, get_report_abilities
 
 DESCRIPTION_MAX_LENGTH = 5000
-# A sweep passes on at most this many overdue reports per transaction.
-SWEEP_BATCH = 500
+ATTACHMENTS_MAX = 3
 
 
 class EmptyText(DomainError):
@@ -59,37 +62,14 @@ def _new_number(year: int) -> str:
     raise RuntimeError("no free report number after 5 draws")
 
 
-def _tell(report: Report, template: str, **context: Any) -> None:
-    """Message the person the report is about, and its author if a helper wrote it."""
-    recipients = [report.applicant]
-    if report.author_id != report.applicant_id:
-        recipients.append(report.author)
-    for recipient in recipients:
-        notifications.notify(
-            recipient=recipient,
-            template=f"support/messages/{template}",
-            context={"number": report.number, "due_at": report.due_at, **context},
-            url=f"/{recipient.language}/signalements/{report.number}/",
-        )
-
-
-def prefecture_for(report: Report) -> Prefecture | None:
-    """Where a report goes when the support desk cannot settle it: the dossier's prefecture,
-    else that of the applicant's home; None for the national supervisors."""
-    if report.dossier_id is not None and report.dossier and report.dossier.prefecture_id:
-        return report.dossier.prefecture
-    code = catalog.departement_code_for_postcode(report.applicant.postcode or "")
-    if code is None:
-        return None
-    try:
-        return catalog.prefecture_for_departement(code=code)
-    except Prefecture.DoesNotExist:
-        return None
-
-
 @transaction.atomic
 def report_open(
-    *, actor: User, category: str, description: str, dossier: Dossier | None = None
+    *,
+    actor: User,
+    category: str,
+    description: str,
+    dossier: Dossier | None = None,
+    attachments: Sequence[tuple[Any, str]] | None = None,
 ) -> Report:
     """Send a report: it gets its number and the date of its answer at once."""
     ensure(can_report(actor), NotAllowed())
@@ -108,9 +88,16 @@ def report_open(
         language=actor.language or settings.LANGUAGE_CODE,
         opened_at=now,
         due_at=now + dt.timedelta(hours=deadline_hours(category)),
+        answer_due_at=now + dt.timedelta(hours=deadline_hours(category)),
     )
+    ensure(
+        len(attachments or []) <= ATTACHMENTS_MAX,
+        DomainError(_("Send at most 3 files with a report.")),
+    )
+    for data, name in attachments or []:
+        _attach(report, actor, data=data, name=name)
     ReportEvent.objects.create(report=report, kind=EventKind.OPENED, actor=actor, body=text, at=now)
-    _tell(report, "opened", category=report.get_category_display())
+    tell(report, "opened", category=report.get_category_display())
     audit.record(
         actor=actor,
         action="report.opened",
@@ -119,6 +106,30 @@ def report_open(
         data={"category": category, "dossier": dossier.number if dossier else None},
     )
     return report
+
+
+def _attach(report: Report, actor: User, *, data: Any, name: str) -> ReportAttachment:
+    """A file or screenshot, through the same checks as a dossier's documents and the same
+    antivirus scan before anyone opens it."""
+    clean = uploads.inspect_upload(data=data, name=name)
+    stored = default_storage.save(
+        uploads.storage_name(sha256=clean.sha256, extension=clean.extension),
+        ContentFile(clean.content),
+    )
+    attachment = ReportAttachment.objects.create(
+        report=report,
+        file=stored,
+        original_name=clean.original_name,
+        content_type=clean.content_type,
+        size=clean.size,
+        sha256=clean.sha256,
+        scan_status=ScanStatus.PENDING if antivirus.is_configured() else ScanStatus.NOT_SCANNED,
+        uploaded_by=actor,
+    )
+    if attachment.scan_status == ScanStatus.PENDING:
+        # Enqueued in this transaction: the task row commits with the file's (the outbox).
+        tasks.attachment_scan.enqueue(attachment_id=attachment.pk)
+    return attachment
 
 
 def _locked(report: Report) -> Report:
@@ -160,29 +171,9 @@ def report_answer(*, report: Report, actor: User, body: str, internal: bool = Fa
         if report.status == Status.OPEN:
             report.status = Status.ANSWERED
         report.save(update_fields=["first_answered_at", "status"])
-        _tell(report, "answered", body=event.body)
+        tell(report, "answered", body=event.body)
     audit.record(actor=actor, action="report.answered", target=report, data={"internal": internal})
     return event
-
-
-def _escalate(
-    report: Report, *, actor: User | None, kind: str, body: str, now: dt.datetime
-) -> None:
-    prefecture = prefecture_for(report)
-    report.status = Status.ESCALATED
-    report.escalated_at = now
-    report.escalated_to = prefecture
-    report.due_at = now + dt.timedelta(hours=settings.SEJOUR_SUPPORT_PREFECTURE_HOURS)
-    report.save(update_fields=["status", "escalated_at", "escalated_to", "due_at"])
-    ReportEvent.objects.create(
-        report=report,
-        kind=kind,
-        actor=actor,
-        body=body,
-        at=now,
-        data={"prefecture": prefecture.departement_code if prefecture else None},
-    )
-    _tell(report, "escalated", prefecture=prefecture.name if prefecture else "")
 
 
 @transaction.atomic
@@ -190,7 +181,7 @@ def report_escalate(*, report: Report, actor: User, body: str) -> Report:
     """Pass the report to the prefecture concerned, saying what it needs to settle it."""
     report = _locked(report)
     ensure(get_report_abilities(actor, report)["escalate"], NotAllowed())
-    _escalate(report, actor=actor, kind=EventKind.ESCALATED, body=_text(body), now=clock.now())
+    escalate(report, actor=actor, kind=EventKind.ESCALATED, body=_text(body), now=clock.now())
     audit.record(
         actor=actor,
         action="report.escalated",
@@ -214,35 +205,18 @@ def report_resolve(*, report: Report, actor: User, body: str) -> Report:
     ReportEvent.objects.create(
         report=report, kind=EventKind.RESOLVED, actor=actor, body=text, at=now
     )
-    _tell(report, "resolved", body=text)
+    tell(report, "resolved", body=text)
     audit.record(actor=actor, action="report.resolved", target=report)
     return report
 
 
-def reports_escalate_overdue(*, now: dt.datetime | None = None) -> int:
-    """Pass to the prefecture every report still without an answer past its deadline.
-
-    Run by the scheduler; batches of `SWEEP_BATCH`, one transaction each, rows locked and
-    locked rows skipped on PostgreSQL so that two workers share the work. Returns how many.
-    """
-    now = now or clock.now()
-    done = 0
-    while True:
-        with transaction.atomic(), audit.deferred():
-            due = Report.objects.filter(status=Status.OPEN, due_at__lt=now).order_by("due_at")
-            rows = list(
-                due.select_for_update(skip_locked=True, of=("self",)).select_related(
-                    "applicant", "author", "dossier__prefecture"
-                )[:SWEEP_BATCH]
-            )
-            for report in rows:
-                _escalate(report, actor=None, kind=EventKind.OVERDUE, body="", now=now)
-                audit.record(
-                    actor=None,
-                    action="report.escalated_overdue",
-                    target=report,
-                    data={"prefecture": report.escalated_to_id},
-                )
-        done += len(rows)
-        if len(rows) < SWEEP_BATCH:
-            return done
+@transaction.atomic
+def attachment_viewed(*, attachment: ReportAttachment, viewer: User) -> None:
+    """Staff opening a person's file is written to the journal, as for a dossier's files."""
+    if viewer.pk not in (attachment.report.applicant_id, attachment.report.author_id):
+        audit.record(
+            actor=viewer,
+            action="report.attachment_viewed",
+            target=attachment,
+            on_behalf_of=attachment.report.applicant,
+        )
