@@ -1,7 +1,23 @@
 """What a report is about, where it stands, and what happened to it."""
 
 from django.db import models
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+
+
+def window_label(window: str) -> str:
+    """A call-back window "09-12" as people read it: "09:00 - 12:00"."""
+    start, _sep, end = window.partition("-")
+    return f"{start}:00 - {end}:00" if end else window
+
+
+def language_name(code: str, *, local: bool = False) -> str:
+    """A language's name in the reader's language, or in its own (`local`) for choosing it."""
+    try:
+        info = get_language_info(code)
+    except KeyError:
+        return code
+    return str(info["name_local"] if local else info["name_translated"])
 
 
 class Category(models.TextChoices):

@@ -6,14 +6,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils import formats
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from sejour.accounts.forms import PHONE_HELP, MobilePhoneField
 from sejour.core.forms import BirthDateBoxes
-from sejour.support.choices import CallStatus, Category
-from sejour.support.services import DESCRIPTION_MAX_LENGTH, window_label
+from sejour.support.choices import CallStatus, Category, language_name, window_label
+from sejour.support.services import DESCRIPTION_MAX_LENGTH
 
 _TOO_LONG = _("Keep it under 5,000 characters.")
 
@@ -155,13 +154,6 @@ class ImpossibilityForm(DsfrBaseForm):
         self.fields["dossier"].choices = drafts
 
 
-def _language_name(code: str) -> str:
-    try:
-        return str(get_language_info(code)["name_local"])
-    except KeyError:
-        return code
-
-
 class CallBackForm(DsfrBaseForm):
     phone = MobilePhoneField(
         label=_("The number we should call"),
@@ -209,7 +201,8 @@ class CallBackForm(DsfrBaseForm):
             (window, window_label(window)) for window in settings.SEJOUR_SUPPORT_CALL_WINDOWS
         ]
         self.fields["language"].choices = [
-            (code, _language_name(code)) for code in settings.SEJOUR_SUPPORT_CALL_LANGUAGES
+            (code, language_name(code, local=True))
+            for code in settings.SEJOUR_SUPPORT_CALL_LANGUAGES
         ]
 
 

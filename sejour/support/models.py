@@ -7,7 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sejour.dossiers.choices import ScanStatus
-from sejour.support.choices import WAITING, CallStatus, Category, EventKind, Status
+from sejour.support.choices import (
+    WAITING,
+    CallStatus,
+    Category,
+    EventKind,
+    Status,
+    language_name,
+    window_label,
+)
 
 
 class Report(models.Model):
@@ -214,3 +222,12 @@ class CallBack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.applicant_id} {self.day} {self.window}"
+
+    @property
+    def window_label(self) -> str:
+        return window_label(self.window)
+
+    @property
+    def language_name(self) -> str:
+        """In the reader's language: the desk reads "Russian", not "ru"."""
+        return language_name(self.language)

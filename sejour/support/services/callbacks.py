@@ -12,7 +12,7 @@ from sejour.audit import services as audit
 from sejour.core import clock
 from sejour.core.errors import DomainError, NotAllowed, ensure
 from sejour.notifications import services as notifications
-from sejour.support.choices import CallStatus, EventKind
+from sejour.support.choices import CallStatus, EventKind, window_label
 from sejour.support.models import CallBack, Report, ReportEvent
 from sejour.support.permissions import can_report, get_report_abilities, is_support
 
@@ -114,9 +114,3 @@ def callback_close(*, callback: CallBack, actor: User, status: str) -> CallBack:
     call.save(update_fields=["status", "handled_by", "handled_at"])
     audit.record(actor=actor, action="callback.closed", target=call, data={"status": status})
     return call
-
-
-def window_label(window: str) -> str:
-    """The window "09-12" as people read it: "09:00 - 12:00"."""
-    start, _sep, end = window.partition("-")
-    return f"{start}:00 - {end}:00" if end else window

@@ -120,7 +120,11 @@ def test_a_call_back_from_the_page_and_the_desk_makes_it(client, as_user, applic
     assert call.phone == "+33612345678"
     assert "+33612345678" in client.get("/fr/signalements/").content.decode()
     desk = as_user(people["support"])
-    assert "+33612345678" in desk.get("/fr/signalements/bureau/appels/").content.decode()
+    planned = desk.get("/fr/signalements/bureau/appels/").content.decode()
+    assert "+33612345678" in planned
+    # The desk reads the window and the language as words, in its own language.
+    assert "09:00 - 12:00" in planned
+    assert "Arabe" in planned
     desk.post(f"/fr/signalements/rappel/{call.pk}/", {"status": "done"})
     call.refresh_from_db()
     assert call.status == CallStatus.DONE
