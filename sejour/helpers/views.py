@@ -3,6 +3,7 @@ revoke, renew), accounts opened for people without e-mail or phone, and their ta
 
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from sejour.accounts.models import User
-from sejour.core import clock
+from sejour.core import clock, throttle
 from sejour.core.errors import DomainError
 from sejour.helpers import selectors, services
 from sejour.helpers.choices import OrganisationKind
@@ -335,10 +336,32 @@ def account_open(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "helpers/account_open.html", {"organisation": found, "form": form})
 
 
+# Wrong codes are counted per address: the code alone is out of reach of guessing (60 random
+# bits, checked with the date of birth); this brake keeps a sweep from trying.
+TAKE_OVER_FAILURES_PER_ADDRESS = 10
+TAKE_OVER_WINDOW_SECONDS = 15 * 60
+
+
 @sensitive_post_parameters("password")
 def take_over(request: HttpRequest) -> HttpResponse:
-    """Public: the person takes over the account a helper opened for them."""
+    """Public: the person takes over the account a helper, a counter or the desk opened."""
     form = TakeOverForm(_posted(request))
+    address = get_client_ip_address(request) or "unknown"
+    window = TAKE_OVER_WINDOW_SECONDS
+    if (
+        request.method == "POST"
+        and throttle.count("take-over", address, window=window) >= TAKE_OVER_FAILURES_PER_ADDRESS
+    ):
+        form.is_valid()
+        form.add_error(
+            None,
+            _(
+                "Too many wrong codes were typed from this connection. For the safety of "
+                "the accounts, wait 15 minutes and try again, or ask the place that gave "
+                "you the paper."
+            ),
+        )
+        return render(request, "helpers/take_over.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -352,6 +375,7 @@ def take_over(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("password", error)
         except DomainError as error:
+            throttle.hit("take-over", address, window=window)
             form.add_error(None, str(error.message))
         else:
             request.session[PENDING_CHALLENGE] = {

@@ -1,14 +1,17 @@
 """Helpers' pages: wiring, permissions, and bad input explained without losing what was typed."""
 
+import datetime as dt
 import html
 import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sejour.accounts.models import User
 from sejour.accounts.tests.factories import PASSWORD, UserFactory
+from sejour.helpers import services, views
 from sejour.helpers.choices import MandateStatus, OrganisationStatus
 from sejour.helpers.models import Mandate, Organisation
 from sejour.helpers.tests.factories import MembershipFactory, OrganisationFactory, mandate_for
@@ -185,6 +188,46 @@ def test_open_an_account_then_the_person_takes_it_over(client, organisation, hel
     assert response["Location"] == "/en/compte/code/"
     person.refresh_from_db()
     assert person.email == "amina@example.org"
+
+
+def test_wrong_take_over_codes_are_braked_per_address(client, organisation, helper):
+    cache.clear()
+    opening = services.account_open(
+        actor=helper,
+        organisation=organisation,
+        given_name="Amina",
+        family_name="Diallo",
+        date_of_birth=dt.date(1990, 5, 4),
+        language="fr",
+        scopes=["prepare"],
+        duration="year",
+    )
+    code = opening[2]
+    takeover = {"day": "4", "month": "5", "year": "1990", "password": PASSWORD}
+    other = "0" if code[-1] != "0" else "1"
+    wrong = {**takeover, "code": code[:-1] + other, "email": "amina@example.org"}
+    for _attempt in range(views.TAKE_OVER_FAILURES_PER_ADDRESS):
+        response = client.post("/en/aidants/reprendre-mon-compte/", wrong)
+        assert response.status_code == 200
+        assert "do not match an account" in response.content.decode()
+    # The right code, from the same address, waits too; what was typed stays in the form.
+    response = client.post(
+        "/en/aidants/reprendre-mon-compte/",
+        {**takeover, "code": code, "email": "amina@example.org"},
+    )
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "wait 15 minutes" in page
+    assert "amina@example.org" in page
+    assert not User.objects.get(family_name="Diallo").email
+    # Another address is not held back.
+    response = client.post(
+        "/en/aidants/reprendre-mon-compte/",
+        {**takeover, "code": code, "email": "amina@example.org"},
+        REMOTE_ADDR="192.0.2.7",
+    )
+    assert response["Location"] == "/en/compte/code/"
+    cache.clear()
 
 
 def test_a_new_code_can_be_sent_and_the_old_one_stops(client, applicant, organisation, helper):
