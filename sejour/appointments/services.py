@@ -80,6 +80,14 @@ def _take_seat(slot_id: int, *, now: dt.datetime) -> bool:
     return taken == 1
 
 
+def _lock_in_order(*slot_ids: int | None) -> None:
+    """Lock the slots a move touches, in one order, so two moves in opposite directions
+    wait for each other instead of deadlocking (PostgreSQL)."""
+    ids = sorted({pk for pk in slot_ids if pk is not None})
+    if len(ids) > 1:
+        list(Slot.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+
+
 def _release_seat(slot_id: int) -> None:
     Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
 
@@ -314,7 +322,10 @@ def booking_choose(*, booking: Booking, actor: User, slot_id: int) -> Booking:
         .filter(pk=slot_id)
         .first()
     )
-    if slot is None or slot.pk == booking.slot_id or not _take_seat(slot.pk, now=now):
+    if slot is None or slot.pk == booking.slot_id:
+        raise SlotTaken()
+    _lock_in_order(slot.pk, booking.slot_id)
+    if not _take_seat(slot.pk, now=now):
         raise SlotTaken()
     previous = booking.slot_id
     freed = _move(booking, slot, now=now)
@@ -495,6 +506,7 @@ def offer_accept(*, offer: Offer, actor: User) -> Booking:
     offer.answered_at = now
     offer.save(update_fields=["status", "answered_at"])
     previous = booking.slot_id
+    _lock_in_order(offer.slot_id, previous)
     freed = _move(booking, offer.slot, now=now)
     _tell(booking, "confirmed", changed=True)
     _record(actor, "appointment.offer_accepted", booking, slot=offer.slot_id, previous=previous)
