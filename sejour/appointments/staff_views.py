@@ -85,7 +85,7 @@ def slots_create(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error.message))
         else:
-            messages.success(request, _("%(count)d slots made.") % {"count": count})
+            messages.success(request, _("Slots made: %(count)d.") % {"count": count})
             return redirect(
                 f"{request.path.rsplit('creneaux/', 1)[0]}?day={form.cleaned_data['first_day']}"
             )
@@ -103,7 +103,7 @@ def slot_toggle(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             moved = services.slot_close(slot=slot, actor=viewer)
             messages.success(
                 request,
-                _("Slot closed. %(count)d people were offered another date.") % {"count": moved},
+                _("Slot closed. People offered another date: %(count)d.") % {"count": moved},
             )
         else:
             services.slot_open(slot=slot, actor=viewer)
