@@ -22,7 +22,7 @@ MONDAY = "2026-11-23T08:00:00+01:00"
 
 
 @pytest.fixture(autouse=True)
-def _a_fixed_monday():
+def travel():
     with time_machine.travel(MONDAY, tick=False) as traveller:
         yield traveller
 

@@ -4,6 +4,7 @@ Each thread has its own database connection (a file database on SQLite, as in pr
 and all start together at a barrier.
 """
 
+import functools
 import random
 import threading
 
@@ -58,12 +59,14 @@ def test_concurrent_choices_never_overbook_nor_double_book(site, make_dossier):
     ]
     slots = [slot(site, 25, 9, capacity=2), slot(site, 25, 10, capacity=3), slot(site, 26, 9)]
     chooser = random.Random(8)
+    picks = [
+        (booking, chooser.choice(slots)) for booking in bookings for _ in range(CLIENTS_PER_DOSSIER)
+    ]
     work = [
-        lambda b=booking, s=chooser.choice(slots): services.booking_choose(
-            booking=b, actor=b.dossier.applicant, slot_id=s.pk
+        functools.partial(
+            services.booking_choose, booking=b, actor=b.dossier.applicant, slot_id=s.pk
         )
-        for booking in bookings
-        for _ in range(CLIENTS_PER_DOSSIER)
+        for b, s in picks
     ]
 
     succeeded, errors = _race(work)

@@ -202,18 +202,18 @@ def test_a_helper_books_under_a_mandate_that_covers_appointments_only(site, make
     assert (entry.actor_id, entry.on_behalf_of_id) == (other.user.pk, dossier.applicant.pk)
 
 
-def test_cancellation_and_changes_stop_four_hours_before(site, make_dossier, _a_fixed_monday):
+def test_cancellation_and_changes_stop_four_hours_before(site, make_dossier, travel):
     slot(site, 25, 10)
     later = slot(site, 26, 10)
     dossier = make_dossier()
     booking = need(dossier)
     services.booking_confirm(booking=booking, actor=dossier.applicant)
 
-    _a_fixed_monday.move_to(at(25, 6, 0))  # exactly four hours before: still possible
+    travel.move_to(at(25, 6, 0))  # exactly four hours before: still possible
     booking.refresh_from_db()
     assert services.get_booking_abilities(dossier.applicant, booking)["cancel"]
 
-    _a_fixed_monday.move_to(at(25, 6, 1))
+    travel.move_to(at(25, 6, 1))
     with pytest.raises(services.TooLate):
         services.booking_cancel(booking=booking, actor=dossier.applicant)
     with pytest.raises(services.TooLate):
@@ -222,12 +222,12 @@ def test_cancellation_and_changes_stop_four_hours_before(site, make_dossier, _a_
     assert booking.status == Status.CONFIRMED
 
 
-def test_the_limit_is_a_setting(site, make_dossier, settings, _a_fixed_monday):
+def test_the_limit_is_a_setting(site, make_dossier, settings, travel):
     settings.SEJOUR_APPOINTMENT_CHANGE_LIMIT_HOURS = 24
     slot(site, 25, 10)
     dossier = make_dossier()
     booking = need(dossier)
-    _a_fixed_monday.move_to(at(24, 11))
+    travel.move_to(at(24, 11))
     with pytest.raises(services.TooLate):
         services.booking_cancel(booking=booking, actor=dossier.applicant)
 
@@ -246,15 +246,16 @@ def test_a_freed_seat_goes_first_to_a_dossier_without_appointment(site, make_dos
 
 
 def test_freed_slots_are_offered_in_waiting_list_order_with_a_short_time(
-    site, make_dossier, _a_fixed_monday
+    site, make_dossier, travel
 ):
     early = slot(site, 25, 9)
     late = slot(site, 27, 9, capacity=3)
     holder = need(make_dossier())
     first, second = need(make_dossier()), need(make_dossier())
-    assert holder.slot == early and first.slot == second.slot == late
+    assert holder.slot == early
+    assert first.slot == second.slot == late
     services.waitlist_join(booking=second, actor=second.dossier.applicant)
-    _a_fixed_monday.shift(60)
+    travel.shift(60)
     services.waitlist_join(booking=first, actor=first.dossier.applicant)
 
     services.booking_cancel(booking=holder, actor=holder.dossier.applicant)
@@ -264,7 +265,7 @@ def test_freed_slots_are_offered_in_waiting_list_order_with_a_short_time(
     assert offer.expires_at == at(23, 8, 1) + dt.timedelta(minutes=120)
     assert seats(early) == 1  # held for the offer
     # Not taken in time: it goes to the next on the list.
-    _a_fixed_monday.move_to(offer.expires_at + dt.timedelta(minutes=1))
+    travel.move_to(offer.expires_at + dt.timedelta(minutes=1))
     assert services.appointments_sweep()["offers"] == 1
     offer.refresh_from_db()
     assert offer.status == OfferStatus.EXPIRED
@@ -290,22 +291,18 @@ def test_declining_an_offer_passes_it_on_at_once(site, make_dossier):
     assert seats(early) == 1
 
 
-def test_an_unconfirmed_proposal_passes_on_and_another_date_is_proposed(
-    site, make_dossier, _a_fixed_monday
-):
+def test_an_unconfirmed_proposal_passes_on_and_another_date_is_proposed(site, make_dossier, travel):
     first, second = slot(site, 25, 9), slot(site, 26, 9)
     booking = need(make_dossier())
     assert booking.slot == first
-    _a_fixed_monday.move_to(booking.offer_expires_at + dt.timedelta(minutes=1))
+    travel.move_to(booking.offer_expires_at + dt.timedelta(minutes=1))
     assert services.appointments_sweep()["proposals"] == 1
     booking.refresh_from_db()
     assert (booking.status, booking.slot) == (Status.OFFERED, second)
     assert (seats(first), seats(second)) == (0, 1)
 
 
-def test_reminders_go_48_hours_before_once_by_email_and_sms(
-    site, make_dossier, _a_fixed_monday, sms_outbox
-):
+def test_reminders_go_48_hours_before_once_by_email_and_sms(site, make_dossier, travel, sms_outbox):
     slot(site, 26, 10)
     dossier = make_dossier(phone="+33612345678", language="ar")
     booking = need(dossier)
@@ -313,47 +310,47 @@ def test_reminders_go_48_hours_before_once_by_email_and_sms(
     mail.outbox.clear()
     sms_outbox.clear()
 
-    _a_fixed_monday.move_to(at(24, 9, 59))  # 48 h 01 before
+    travel.move_to(at(24, 9, 59))  # 48 h 01 before
     assert services.reminders_send_due() == 0
-    _a_fixed_monday.move_to(at(24, 10, 0))
+    travel.move_to(at(24, 10, 0))
     assert services.reminders_send_due() == 1
     assert services.reminders_send_due() == 0  # once
-    assert len(mail.outbox) == 1 and len(sms_outbox) == 1
+    assert len(mail.outbox) == 1
+    assert len(sms_outbox) == 1
     assert booking.reference in mail.outbox[0].body
     assert "تذكير" in mail.outbox[0].subject  # in the applicant's language
 
 
-def test_a_changed_appointment_is_reminded_again(site, make_dossier, _a_fixed_monday):
+def test_a_changed_appointment_is_reminded_again(site, make_dossier, travel):
     slot(site, 25, 10)
     later = slot(site, 27, 10)
     dossier = make_dossier()
     booking = need(dossier)
     services.booking_confirm(booking=booking, actor=dossier.applicant)
-    _a_fixed_monday.move_to(at(23, 11))
+    travel.move_to(at(23, 11))
     assert services.reminders_send_due() == 1
     services.booking_choose(booking=booking, actor=dossier.applicant, slot_id=later.pk)
-    _a_fixed_monday.move_to(at(25, 10))
+    travel.move_to(at(25, 10))
     assert services.reminders_send_due() == 1
 
 
-def test_nobody_checked_in_is_recorded_missed_and_may_ask_again(
-    site, make_dossier, _a_fixed_monday
-):
+def test_nobody_checked_in_is_recorded_missed_and_may_ask_again(site, make_dossier, travel):
     slot(site, 25, 9)
     slot(site, 30, 9)
     dossier = make_dossier()
     booking = need(dossier)
     services.booking_confirm(booking=booking, actor=dossier.applicant)
-    _a_fixed_monday.move_to(at(25, 10, 31))
+    travel.move_to(at(25, 10, 31))
     assert services.appointments_sweep()["missed"] == 1
     booking.refresh_from_db()
     assert booking.status == Status.NO_SHOW
     renewed = services.booking_renew(booking=booking, actor=dossier.applicant)
-    assert renewed.pk != booking.pk and renewed.status == Status.OFFERED
+    assert renewed.pk != booking.pk
+    assert renewed.status == Status.OFFERED
 
 
 def test_check_in_by_qr_code_or_reference_on_the_day(
-    site, make_dossier, agent, marseille_agent, _a_fixed_monday
+    site, make_dossier, agent, marseille_agent, travel
 ):
     slot(site, 25, 9)
     later = slot(site, 26, 9)
@@ -375,7 +372,7 @@ def test_check_in_by_qr_code_or_reference_on_the_day(
 
     with pytest.raises(services.DomainError, match="26/11/2026"):
         services.booking_check_in(booking=found, actor=agent)  # not today
-    _a_fixed_monday.move_to(at(26, 8, 55))
+    travel.move_to(at(26, 8, 55))
     with pytest.raises(NotAllowed):
         services.booking_check_in(booking=found, actor=marseille_agent)
     services.booking_check_in(booking=found, actor=agent)

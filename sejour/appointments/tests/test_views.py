@@ -57,9 +57,9 @@ def test_a_slot_no_longer_offered_comes_back_with_a_message(client, offered):
     assert response.status_code == 400
 
 
-def test_too_late_to_cancel_says_so(client, offered, _a_fixed_monday):
+def test_too_late_to_cancel_says_so(client, offered, travel):
     services.booking_confirm(booking=offered, actor=offered.dossier.applicant)
-    _a_fixed_monday.move_to(at(25, 7))
+    travel.move_to(at(25, 7))
     client.force_login(offered.dossier.applicant)
     page = client.get(f"/fr/rendez-vous/{offered.reference}/")
     assert "trop tard" in page.content.decode()
@@ -107,10 +107,11 @@ def test_calendar_file_and_convocation(client, offered):
     assert f"UID:{offered.reference}@" in text
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     pdf = client.get(f"/ar/rendez-vous/{offered.reference}/convocation.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
 
 
-def test_agents_pages_and_check_in(client, offered, agent, as_user, _a_fixed_monday):
+def test_agents_pages_and_check_in(client, offered, agent, as_user, travel):
     services.booking_confirm(booking=offered, actor=offered.dossier.applicant)
     site = offered.slot.site
     as_user(agent)
@@ -123,7 +124,7 @@ def test_agents_pages_and_check_in(client, offered, agent, as_user, _a_fixed_mon
     token = services.check_in_token(offered)
     form = client.get(f"/fr/instruction/rendez-vous/accueil/?token={token}")
     assert token in form.content.decode()
-    _a_fixed_monday.move_to(at(25, 8, 50))
+    travel.move_to(at(25, 8, 50))
     as_user(agent)  # the session of two days ago has ended
     response = client.post("/fr/instruction/rendez-vous/accueil/", {"code": token})
     assert response.status_code == 302
