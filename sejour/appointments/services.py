@@ -8,9 +8,10 @@ partial unique constraint on (dossier, kind) refuses a second active booking wha
 """
 
 import datetime as dt
+import functools
 import secrets
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core import signing
@@ -38,6 +39,8 @@ from sejour.dossiers.services import NUMBER_ALPHABET
 from sejour.notifications import services as notifications
 
 CHECK_IN_SALT = "sejour.appointments.check-in"
+P = ParamSpec("P")
+R = TypeVar("R")
 # Slots an agent may make at once, and how far ahead.
 BULK_MAX_DAYS = 92
 # A sweep handles at most this many rows per transaction.
@@ -63,6 +66,19 @@ class OldConvocation(DomainError):
         "This convocation was replaced by a newer one (the appointment was changed). "
         "Ask the person for the latest one, or type the reference."
     )
+
+
+def _atomic(service: Callable[P, R]) -> Callable[P, R]:
+    """One transaction, its journal entries written together at its end: the journal's lock
+    (PostgreSQL) is then taken after every row lock, never before one, so two bookings that
+    meet on a slot cannot deadlock on it."""
+
+    @functools.wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with transaction.atomic(), audit.deferred():
+            return service(*args, **kwargs)
+
+    return run
 
 
 # --- Seats --------------------------------------------------------------------------------
@@ -217,7 +233,7 @@ def _need(dossier: Dossier, kind: str, *, actor: User | None, now: dt.datetime) 
     return booking
 
 
-@transaction.atomic
+@_atomic
 def booking_need(*, dossier: Dossier, kind: str, actor: User | None) -> Booking:
     """The dossier needs an appointment of `kind`: propose the earliest fitting slot at once.
 
@@ -243,7 +259,15 @@ def _end(booking: Booking, *, status: str, now: dt.datetime) -> int | None:
 
 
 def dossier_step_reached(dossier: Dossier, step: str) -> None:
-    """Follow a dossier's steps: convoke when one calls for it; end what no longer applies."""
+    """Follow a dossier's steps: convoke when one calls for it; end what no longer applies.
+
+    Runs in the transaction of the step; its journal entries are written at the end of it.
+    """
+    with audit.deferred():
+        _follow(dossier, step)
+
+
+def _follow(dossier: Dossier, step: str) -> None:
     now = clock.now()
     for kind in needed_kinds(dossier, step):
         _need(dossier, kind, actor=None, now=now)
@@ -260,7 +284,7 @@ def dossier_step_reached(dossier: Dossier, step: str) -> None:
                 _seat_freed(freed, now=now)
 
 
-@transaction.atomic
+@_atomic
 def booking_confirm(*, booking: Booking, actor: User) -> Booking:
     """The applicant (or their helper) confirms the proposed appointment."""
     booking = _locked(booking)
@@ -305,7 +329,7 @@ def _move(booking: Booking, slot: Slot, *, now: dt.datetime) -> int | None:
     return freed
 
 
-@transaction.atomic
+@_atomic
 def booking_choose(*, booking: Booking, actor: User, slot_id: int) -> Booking:
     """Take another slot among those offered: the old seat is freed once the new one is held."""
     booking = _locked(booking)
@@ -337,7 +361,7 @@ def booking_choose(*, booking: Booking, actor: User, slot_id: int) -> Booking:
     return booking
 
 
-@transaction.atomic
+@_atomic
 def booking_cancel(*, booking: Booking, actor: User) -> Booking:
     """Cancel until the limit before the appointment; the seat goes to the next in line."""
     booking = _locked(booking)
@@ -357,7 +381,7 @@ def booking_cancel(*, booking: Booking, actor: User) -> Booking:
     return booking
 
 
-@transaction.atomic
+@_atomic
 def booking_renew(*, booking: Booking, actor: User) -> Booking:
     """After a cancellation or a missed visit, ask again: the system proposes a new slot."""
     booking = Booking.objects.select_related("dossier__applicant", "slot__site").get(pk=booking.pk)
@@ -391,7 +415,7 @@ def dossier_needs(dossier: Dossier) -> set[str]:
 # --- The waiting list -------------------------------------------------------------------------
 
 
-@transaction.atomic
+@_atomic
 def waitlist_join(*, booking: Booking, actor: User) -> Booking:
     """Ask for an earlier date: freed slots will be offered in the order people asked."""
     booking = _locked(booking)
@@ -406,7 +430,7 @@ def waitlist_join(*, booking: Booking, actor: User) -> Booking:
     return booking
 
 
-@transaction.atomic
+@_atomic
 def waitlist_leave(*, booking: Booking, actor: User) -> Booking:
     """Keep the present date and stop receiving offers."""
     booking = _locked(booking)
@@ -487,7 +511,7 @@ def _seat_freed(slot_id: int, *, now: dt.datetime) -> None:
     _record(None, "appointment.offered", candidate, slot=slot.pk, offer=offer.pk)
 
 
-@transaction.atomic
+@_atomic
 def offer_accept(*, offer: Offer, actor: User) -> Booking:
     """Take the earlier slot offered: the seat is already held; the old one is freed."""
     offer = Offer.objects.select_for_update().select_related("slot__site").get(pk=offer.pk)
@@ -515,7 +539,7 @@ def offer_accept(*, offer: Offer, actor: User) -> Booking:
     return booking
 
 
-@transaction.atomic
+@_atomic
 def offer_decline(*, offer: Offer, actor: User) -> Offer:
     """Keep one's date; the offered seat goes to the next in line at once."""
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
@@ -566,7 +590,7 @@ def booking_from_code(code: str) -> Booking:
     return booking
 
 
-@transaction.atomic
+@_atomic
 def booking_check_in(*, booking: Booking, actor: User) -> Booking:
     """The counter receives the person: the visit is recorded (on the day of the slot)."""
     booking = _locked(booking)
@@ -623,7 +647,7 @@ def _day_slots(site: Site, kind: SiteKind, day: dt.date, closures: Sequence[Clos
     return slots
 
 
-@transaction.atomic
+@_atomic
 def slots_bulk_create(
     *, site: Site, kind: str, first_day: dt.date, last_day: dt.date, actor: User
 ) -> int:
@@ -681,7 +705,7 @@ def _locked_slot(slot: Slot) -> Slot:
     return Slot.objects.select_for_update().select_related("site").get(pk=slot.pk)
 
 
-@transaction.atomic
+@_atomic
 def slot_close(*, slot: Slot, actor: User) -> int:
     """Close a slot (a counter short of staff): those booked on it are proposed another at
     once and told why. Returns how many bookings were moved."""
@@ -717,7 +741,7 @@ def slot_close(*, slot: Slot, actor: User) -> int:
     return moved
 
 
-@transaction.atomic
+@_atomic
 def slot_open(*, slot: Slot, actor: User) -> Slot:
     """Open a closed slot again; its seats go to waiting dossiers, then the waiting list."""
     slot = _locked_slot(slot)

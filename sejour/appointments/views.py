@@ -6,7 +6,6 @@ from typing import Any
 from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -47,9 +46,15 @@ def my_appointments(request: HttpRequest) -> HttpResponse:
     return render(request, "appointments/list.html", {"bookings": bookings})
 
 
-def _detail(request: HttpRequest, booking: Booking, form: ChooseForm | None = None) -> HttpResponse:
+def _detail(
+    request: HttpRequest,
+    booking: Booking,
+    form: ChooseForm | None = None,
+    choices: list[Slot] | None = None,
+) -> HttpResponse:
     viewer = _user(request)
-    choices = selectors.choices_for(booking=booking)
+    if choices is None:
+        choices = selectors.choices_for(booking=booking)
     if form is None:
         form = ChooseForm(slots=[(slot.pk, slot_label(slot)) for slot in choices])
     context = {
@@ -128,8 +133,6 @@ def choose(request: HttpRequest, reference: str) -> HttpResponse:
     booking = selectors.booking_get_for(viewer=viewer, reference=reference)
     choices = selectors.choices_for(booking=booking)
     form = ChooseForm(request.POST, slots=[(slot.pk, slot_label(slot)) for slot in choices])
-    if not get_booking_abilities(viewer, booking)["choose"]:
-        raise PermissionDenied
     if form.is_valid():
         try:
             services.booking_choose(
@@ -140,8 +143,9 @@ def choose(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Your appointment is confirmed on the new date."))
             return redirect("appointments:detail", reference=booking.reference)
-    fresh = selectors.booking_get_for(viewer=viewer, reference=reference)
-    return _detail(request, fresh, form)
+        # The booking may have changed meanwhile: show it as it is now.
+        return _detail(request, selectors.booking_get_for(viewer=viewer, reference=reference), form)
+    return _detail(request, booking, form, choices)
 
 
 @login_required
