@@ -242,6 +242,10 @@ def booking_need(*, dossier: Dossier, kind: str, actor: User | None) -> Booking:
     """
     ensure(kind in Kind.values, DomainError(_("Choose a kind of appointment.")))
     ensure(actor is None or can_instruct(actor, dossier), NotAllowed())
+    ensure(
+        offered_at_prefecture(dossier.prefecture_id, kind),
+        DomainError(_("No counter of this prefecture offers this kind of appointment.")),
+    )
     return _need(dossier, kind, actor=actor, now=clock.now())
 
 
@@ -267,10 +271,19 @@ def dossier_step_reached(dossier: Dossier, step: str) -> None:
         _follow(dossier, step)
 
 
+def offered_at_prefecture(prefecture_id: int | None, kind: str) -> bool:
+    """Whether a counter of the prefecture receives this kind of appointment through Séjour;
+    until one does, its convocations are made outside and no booking is opened here."""
+    return SiteKind.objects.filter(
+        site__prefecture_id=prefecture_id, site__active=True, kind=kind
+    ).exists()
+
+
 def _follow(dossier: Dossier, step: str) -> None:
     now = clock.now()
     for kind in needed_kinds(dossier, step):
-        _need(dossier, kind, actor=None, now=now)
+        if offered_at_prefecture(dossier.prefecture_id, kind):
+            _need(dossier, kind, actor=None, now=now)
     if step in (steps.REFUSED, steps.WITHDRAWN, steps.CLOSED, steps.DECISION_WITHDRAWN):
         ending = Booking.objects.filter(dossier=dossier, status__in=ACTIVE)
         if step == steps.DECISION_WITHDRAWN:

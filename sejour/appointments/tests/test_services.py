@@ -411,3 +411,11 @@ def test_staff_convoke_only_within_their_prefecture(site, make_dossier, agent, m
     booking = services.booking_need(dossier=dossier, kind=Kind.BIOMETRICS, actor=agent)
     assert booking.status == Status.OFFERED
     assert UserFactory(role=Role.AGENT)  # an agent of no prefecture
+
+
+def test_a_prefecture_without_counters_here_opens_no_booking(make_dossier, catalogue):
+    dossier = make_dossier()
+    services.dossier_step_reached(dossier, "approved")
+    assert not Booking.objects.exists()
+    with pytest.raises(services.DomainError, match="guichet|counter"):
+        need(dossier)
