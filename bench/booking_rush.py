@@ -1,28 +1,30 @@
 """A rush on appointments over HTTP: many attempts at few seats, on PostgreSQL.
 
-Usage: python bench/booking_rush.py [--attempts 5000] [--seats 1000] [--clients 50]
+Usage: python bench/booking_rush.py [--attempts 5000] [--seats 1000] [--people 2000]
+       [--clients 50]
 
 A fresh PostgreSQL database on 127.0.0.1:5432 (skipped with a note if no server answers);
 migrate, load_catalog, collectstatic; then, prepared in the database (not timed): a Paris
-counter offering hand-overs of the card, applicants each holding an approved renewal whose
-hand-over appointment is waiting for a slot (no seat was free when it was approved), one
-logged-in session each, and `--seats` seats in slots of 10 counters two days ahead. The real
-server is started (gunicorn, 2 workers, as in the Procfile) and each client opens its
-appointment page (not timed) for the form and its CSRF token.
+counter offering hand-overs of the card, `--people` applicants each holding an approved
+renewal whose hand-over appointment is waiting for a slot (none was free when it was
+approved), one logged-in session each, and `--seats` seats in slots of 10 counters from two
+days ahead. The real server is started (gunicorn, 2 workers, as in the Procfile) and each
+client opens its appointment page (not timed): the CSRF token and the dates it offers.
 
-The rush: clients, released together, send `--attempts` POSTs of the choice form
-(/fr/rendez-vous/<ref>/choisir/), each for a slot drawn at random; one attempt in ten is a
-second attempt of the same appointment, on another slot, at the same moment (a double click
-or a second window). A 302 to the appointment's page is a booking; a 400 (the slot is full,
-or no longer offered) is a refusal; anything else is an error. The database then counts,
-from the bookings themselves, the seats held beyond each slot's counters (overbooked) and
-the dossiers holding more than one active booking of a kind (double bookings): both must be
-0. The raw rate of one client committing one row at a time is measured in the same run.
+The rush: `--clients` clients, released together, send `--attempts` POSTs of the choice
+form (/fr/rendez-vous/<ref>/choisir/) in all. Each person picks one of the dates the page
+offers, at random; refused, they pick again among those the answer offers, until booked or
+no attempt is left. One appointment in ten is sought by two clients at once (two windows, or
+a double click). A 302 to the appointment's page is a booking; a 400 (the slot is full, or no
+longer offered) is a refusal; anything else is an error. The database then counts, from the
+bookings themselves, the seats held beyond each slot's counters (overbooked) and the dossiers
+holding more than one active booking of a kind (double bookings): both must be 0. The raw
+rate of one client committing one row at a time is measured in the same run.
 
 Printed: attempts, bookings, refusals, errors, bookings per second, attempts per second,
 p50 and p95 latency, overbooked seats, double bookings, the raw commit rate and the ratio of
 bookings per second to it. The last line is JSON. Exit status 1 when a seat is overbooked, a
-dossier double-booked, an error answered, or a seat left free while attempts were refused.
+dossier double-booked, or a request answered with an error.
 """
 
 import argparse
@@ -266,11 +268,36 @@ def open_page(base: str, cookie: str, booking: dict[str, str]) -> dict[str, Any]
     if status != 200:
         raise RuntimeError(f"page of {booking['reference']} answered {status} {location}")
     token = submit.hidden(page, "csrfmiddlewaretoken")
-    return {"browser": browser, "reference": booking["reference"], "token": token}
+    return {
+        "browser": browser,
+        "reference": booking["reference"],
+        "token": token,
+        "choices": offered(page),
+    }
 
 
-def attempt(item: tuple[dict[str, Any], int]) -> dict[str, Any]:
-    ticket, slot_id = item
+def offered(page: str) -> list[int]:
+    """The dates a page offers to choose from (the radio buttons of the choice form)."""
+    return [int(pk) for pk in re.findall(r'name="slot" value="(\d+)"', page)]
+
+
+class Budget:
+    """The attempts left, shared by every client."""
+
+    def __init__(self, total: int) -> None:
+        self.left = total
+        self.lock = submit.threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            if self.left <= 0:
+                return False
+            self.left -= 1
+            return True
+
+
+def attempt(ticket: dict[str, Any], slot_id: int) -> dict[str, Any]:
+    """One POST of the choice form; a refusal brings back the dates offered now."""
     reference = ticket["reference"]
     started = time.perf_counter()
     try:
@@ -279,25 +306,36 @@ def attempt(item: tuple[dict[str, Any], int]) -> dict[str, Any]:
             {"csrfmiddlewaretoken": ticket["token"], "slot": str(slot_id)},
         )
     except (urllib.error.URLError, OSError) as error:
-        return {
-            "ok": False,
-            "refused": False,
-            "seconds": time.perf_counter() - started,
-            "error": repr(error),
-        }
+        seconds = time.perf_counter() - started
+        return {"ok": False, "refused": False, "seconds": seconds, "error": repr(error)}
     seconds = time.perf_counter() - started
     booked = status == 302 and location.endswith(f"/fr/rendez-vous/{reference}/")
     refused = status == 400
     result = {"ok": booked, "refused": refused, "seconds": seconds, "status": status}
-    if not booked and not refused:
+    if refused:
+        ticket["choices"] = offered(body)
+    elif not booked:
         result["message"] = submit.alert_text(body)
     return result
+
+
+def rush(ticket: dict[str, Any], budget: Budget, draw: random.Random) -> list[dict[str, Any]]:
+    """A person after a date: they pick one of the dates offered, and pick again among those
+    the page then offers while they are refused, as long as attempts are left."""
+    results: list[dict[str, Any]] = []
+    while ticket["choices"] and budget.take():
+        result = attempt(ticket, draw.choice(ticket["choices"]))
+        results.append(result)
+        if not result["refused"]:
+            break
+    return results
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=int, default=5000)
     parser.add_argument("--seats", type=int, default=1000)
+    parser.add_argument("--people", type=int, default=2000, help="applicants after a date")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--raw-seconds", type=float, default=3.0)
     parser.add_argument("--log-dir", help="keep the gunicorn log there")
@@ -310,8 +348,7 @@ def main() -> int:
         return 0
     tmp = Path(tempfile.mkdtemp(prefix="sejour-rush-"))
     started = time.perf_counter()
-    doubles = args.attempts // DOUBLE_EVERY
-    holders = args.attempts - doubles
+    holders = args.people
     try:
         with submit.postgres_database(f"sejour_rush_{os.getpid()}") as url:
             env = submit.base_env(tmp, "postgresql")
@@ -341,14 +378,21 @@ def main() -> int:
                         lambda b: open_page(base, prepared["cookie"], b),
                     )
                     submit.log(f"{len(tickets)} appointment pages open ({wall:.1f} s)")
-                    draw = random.Random(2026)
-                    slots = prepared["slots"]
-                    work = [(ticket, draw.choice(slots)) for ticket in tickets]
-                    for n in range(doubles):
-                        ticket, first = work[n * DOUBLE_EVERY]
-                        other = draw.choice([s for s in slots if s != first] or slots)
-                        work.insert(n * DOUBLE_EVERY + n + 1, (ticket, other))
-                    results, wall = submit.in_threads(args.clients, work, attempt)
+                    budget = Budget(args.attempts)
+                    # One appointment in ten is sought in two windows at once (or by a
+                    # double click): a second client works on it with its own page.
+                    work: list[dict[str, Any]] = []
+                    for n, ticket in enumerate(tickets):
+                        work.append(ticket)
+                        if n % DOUBLE_EVERY == 0:
+                            work.append({**ticket, "choices": list(ticket["choices"])})
+                    draws = [random.Random(seed) for seed in range(len(work))]
+                    batches, wall = submit.in_threads(
+                        args.clients,
+                        list(range(len(work))),
+                        lambda i: rush(work[i], budget, draws[i]),
+                    )
+                    results = [r for batch in batches for r in batch]
             finally:
                 if args.log_dir and log_path.exists():
                     Path(args.log_dir).mkdir(parents=True, exist_ok=True)
@@ -407,7 +451,6 @@ def main() -> int:
         or figures["seat_counter_mismatches"]
         or figures["errors"]
         or not figures["audit_chain_intact"]
-        or (figures["seats_held"] < figures["seats"] and figures["refused"])
     )
     return 1 if failed else 0
 

@@ -184,14 +184,22 @@ def _record(actor: User | None, action: str, booking: Booking, **data: Any) -> N
 # --- Convocations -----------------------------------------------------------------------------
 
 
-def _propose(booking: Booking, *, now: dt.datetime, exclude: Sequence[int] = ()) -> bool:
-    """Hold the earliest fitting seat for a waiting booking and tell the applicant."""
-    for slot in fitting_slots(
-        kind=booking.kind,
-        prefecture_id=booking.dossier.prefecture_id,
-        now=now,
-        exclude=exclude,
-    )[:20]:
+def _propose(
+    booking: Booking, *, now: dt.datetime, exclude: Sequence[int] = (), only: Slot | None = None
+) -> bool:
+    """Hold the earliest fitting seat (or a seat of `only`) for a waiting booking, and tell
+    the applicant."""
+    candidates = (
+        [only]
+        if only is not None
+        else fitting_slots(
+            kind=booking.kind,
+            prefecture_id=booking.dossier.prefecture_id,
+            now=now,
+            exclude=exclude,
+        )[:20]
+    )
+    for slot in candidates:
         if _take_seat(slot.pk, now=now):
             booking.slot = slot
             booking.status = Status.OFFERED
@@ -274,6 +282,8 @@ def dossier_step_reached(dossier: Dossier, step: str) -> None:
 def offered_at_prefecture(prefecture_id: int | None, kind: str) -> bool:
     """Whether a counter of the prefecture receives this kind of appointment through Séjour;
     until one does, its convocations are made outside and no booking is opened here."""
+    if prefecture_id is None:
+        return False
     return SiteKind.objects.filter(
         site__prefecture_id=prefecture_id, site__active=True, kind=kind
     ).exists()
@@ -488,7 +498,9 @@ def _seat_freed(slot_id: int, *, now: dt.datetime) -> None:
         .first()
     )
     if waiting is not None:
-        _propose(waiting, now=now)
+        # The freed seat itself, whose row this transaction already holds: taking another
+        # slot's row now could deadlock with a move that holds that one and waits for this.
+        _propose(waiting, now=now, only=slot)
         return
     candidate = (
         Booking.objects.select_for_update(skip_locked=True, of=("self",))

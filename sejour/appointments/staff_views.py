@@ -19,6 +19,7 @@ from sejour.appointments.permissions import can_run_site, get_booking_abilities
 from sejour.core import clock
 from sejour.core.errors import DomainError
 from sejour.dossiers import permissions as dossier_permissions
+from sejour.dossiers import selectors as dossiers
 
 WEEK = 7
 
@@ -161,3 +162,22 @@ def check_in(request: HttpRequest) -> HttpResponse:
             )
     status = 400 if form.errors else 200
     return render(request, "appointments/staff/check_in.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def convoke(request: HttpRequest, number: str) -> HttpResponse:
+    """An agent convokes the person of a dossier (a filing at the counter, information)."""
+    viewer = _staff(request)
+    dossier = dossiers.staff_dossier_get(viewer=viewer, number=number)
+    try:
+        booking = services.booking_need(
+            dossier=dossier, kind=request.POST.get("kind", ""), actor=viewer
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("Convocation %(reference)s sent.") % {"reference": booking.reference}
+        )
+    return redirect("backoffice:review", number=dossier.number)

@@ -162,3 +162,20 @@ def test_applicants_and_other_prefectures_cannot_open_the_agents_pages(
     assert client.get(f"/fr/instruction/rendez-vous/{site.pk}/").status_code == 404
     assert site.slots.count() == 0
     assert dt.date(2026, 11, 25)
+
+
+def test_an_agent_convokes_from_the_dossier_page(client, site, agent, as_user, make_dossier):
+    slot(site, 25, 9, kind=Kind.BIOMETRICS)
+    dossier = make_dossier(status="in_review")
+    as_user(agent)
+    review = client.get(f"/fr/instruction/{dossier.number}/")
+    assert "Convoquer la personne" in review.content.decode()
+    client.post(f"/fr/instruction/rendez-vous/convoquer/{dossier.number}/", {"kind": "filing"})
+    assert not Booking.objects.exists()  # the counter offers no filing: said, not done
+    response = client.post(
+        f"/fr/instruction/rendez-vous/convoquer/{dossier.number}/", {"kind": Kind.BIOMETRICS}
+    )
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert booking.status == Status.OFFERED
+    assert booking.reference in client.get(f"/fr/instruction/{dossier.number}/").content.decode()
