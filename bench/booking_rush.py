@@ -16,10 +16,13 @@ form (/fr/rendez-vous/<ref>/choisir/) in all. Each person picks one of the dates
 offers, at random; refused, they pick again among those the answer offers, until booked or
 no attempt is left. One appointment in ten is sought by two clients at once (two windows, or
 a double click). A 302 to the appointment's page is a booking; a 400 (the slot is full, or no
-longer offered) is a refusal; anything else is an error. The database then counts, from the
+longer offered) or a 429 (the account's rate limit) is a refusal; anything else is an error.
+Once every seat is taken, people keep trying the last dates they saw, until the attempts are
+spent. The database then counts, from the
 bookings themselves, the seats held beyond each slot's counters (overbooked) and the dossiers
 holding more than one active booking of a kind (double bookings): both must be 0. The raw
-rate of one client committing one row at a time is measured in the same run.
+rate of one client committing one row at a time is measured in the same run, before and
+after the rush (their mean is the baseline).
 
 Printed: attempts, bookings, refusals, errors, bookings per second, attempts per second,
 p50 and p95 latency, overbooked seats, double bookings, the raw commit rate and the ratio of
@@ -310,18 +313,27 @@ def attempt(ticket: dict[str, Any], slot_id: int) -> dict[str, Any]:
         return {"ok": False, "refused": False, "seconds": seconds, "error": repr(error)}
     seconds = time.perf_counter() - started
     booked = status == 302 and location.endswith(f"/fr/rendez-vous/{reference}/")
-    refused = status == 400
-    result = {"ok": booked, "refused": refused, "seconds": seconds, "status": status}
-    if refused:
-        ticket["choices"] = offered(body)
-    elif not booked:
+    limited = status == 429
+    refused = status == 400 or limited
+    result = {
+        "ok": booked,
+        "refused": refused,
+        "limited": limited,
+        "seconds": seconds,
+        "status": status,
+    }
+    if status == 400:
+        # What the page offers now; once nothing is left, they keep trying the last dates.
+        ticket["choices"] = offered(body) or ticket["choices"]
+    elif not booked and not limited:
         result["message"] = submit.alert_text(body)
     return result
 
 
 def rush(ticket: dict[str, Any], budget: Budget, draw: random.Random) -> list[dict[str, Any]]:
-    """A person after a date: they pick one of the dates offered, and pick again among those
-    the page then offers while they are refused, as long as attempts are left."""
+    """A person (or a bot) after a date: they pick one of the dates offered, and pick again
+    among those the page then offers while they are refused, as long as attempts are left;
+    when every seat is taken they keep trying the last dates they saw."""
     results: list[dict[str, Any]] = []
     while ticket["choices"] and budget.take():
         result = attempt(ticket, draw.choice(ticket["choices"]))
@@ -369,6 +381,7 @@ def main() -> int:
                 f"{holders} approved renewals waiting for a hand-over, {args.seats} seats in "
                 f"{len(prepared['slots'])} slots ({time.perf_counter() - started:.1f} s)"
             )
+            raw_before = submit.raw_rate_postgresql(url, args.raw_seconds)
             log_path = tmp / "gunicorn.log"
             try:
                 with submit.gunicorn(env, log_path) as base:
@@ -397,7 +410,9 @@ def main() -> int:
                 if args.log_dir and log_path.exists():
                     Path(args.log_dir).mkdir(parents=True, exist_ok=True)
                     shutil.copy(log_path, Path(args.log_dir) / log_path.name)
-            raw = submit.raw_rate_postgresql(url, args.raw_seconds)
+            # Before and after the rush: the server is shared, its commit rate moves.
+            raw_after = submit.raw_rate_postgresql(url, args.raw_seconds)
+            raw = (raw_before + raw_after) / 2
             check = django_step(env, tmp, "verify", {})
             log_text = log_path.read_text(errors="replace") if log_path.exists() else ""
     finally:
@@ -413,6 +428,7 @@ def main() -> int:
         "attempts": len(results),
         "bookings": len(booked),
         "refused": len(refused),
+        "rate_limited": sum(1 for r in results if r.get("limited")),
         "errors": len(errors),
         "error_samples": errors[:3],
         "bookings_per_second": round(rate, 1),
@@ -427,13 +443,15 @@ def main() -> int:
         "server_error_lines": problems,
         "audit_chain_intact": check["audit_intact"],
         "raw_commits_per_second": round(raw, 1),
+        "raw_before_after": [round(raw_before, 1), round(raw_after, 1)],
         "ratio": round(rate / raw, 3) if raw else None,
         "clients": args.clients,
         "seconds": round(time.perf_counter() - started, 1),
     }
     submit.log(
         f"{figures['attempts']} attempts at {figures['seats']} seats: {figures['bookings']} "
-        f"booked, {figures['refused']} refused, {figures['errors']} errors"
+        f"booked, {figures['refused']} refused ({figures['rate_limited']} by the rate limit), "
+        f"{figures['errors']} errors"
     )
     submit.log(
         f"{figures['bookings_per_second']} bookings/s ({figures['attempts_per_second']} "
