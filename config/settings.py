@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sejour.attestations",
     "sejour.helpers",
     "sejour.dossiers",
+    "sejour.appointments",
     "sejour.sharing",
     "sejour.support",
     "sejour.backoffice",
@@ -332,6 +333,10 @@ SEJOUR_SCHEDULE = [
     ("sejour.dossiers.tasks.continuity_check", "30 6 * * *"),
     # A report left without an answer past its deadline goes to the prefecture by itself.
     ("sejour.support.tasks.reports_escalate_overdue", "*/15 * * * *"),
+    # Appointments: proposals and waiting-list offers left unanswered pass on; missed visits.
+    ("sejour.appointments.tasks.appointments_sweep", "*/5 * * * *"),
+    # Reminders of appointments 48 hours ahead, sent in the day only.
+    ("sejour.appointments.tasks.reminders_sweep", "0 8-20 * * *"),
 ]
 
 # Support: hours within which a report gets its first answer, per category ("category=hours,
@@ -357,6 +362,30 @@ SEJOUR_SUPPORT_CALL_LANGUAGES = env.list(
     "SEJOUR_SUPPORT_CALL_LANGUAGES", default=["fr", "en", "ar", "es", "ru", "tr", "zh-hans"]
 )
 SEJOUR_SUPPORT_CALL_DAYS = env.int("SEJOUR_SUPPORT_CALL_DAYS", default=10)
+
+# Appointments (sejour.appointments). A change or a cancellation is possible until this many
+# hours before (RDV Service Public's 4 hours); a reminder goes this many hours before (48).
+SEJOUR_APPOINTMENT_CHANGE_LIMIT_HOURS = env.float(
+    "SEJOUR_APPOINTMENT_CHANGE_LIMIT_HOURS", default=4
+)
+SEJOUR_APPOINTMENT_REMINDER_HOURS = env.int("SEJOUR_APPOINTMENT_REMINDER_HOURS", default=48)
+# A proposed appointment is kept this long for the applicant to confirm; a freed slot offered
+# from the waiting list, this many minutes; the earliest slot proposed is this far ahead.
+SEJOUR_APPOINTMENT_CONFIRM_HOURS = env.int("SEJOUR_APPOINTMENT_CONFIRM_HOURS", default=72)
+SEJOUR_APPOINTMENT_OFFER_MINUTES = env.int("SEJOUR_APPOINTMENT_OFFER_MINUTES", default=120)
+SEJOUR_APPOINTMENT_NOTICE_HOURS = env.int("SEJOUR_APPOINTMENT_NOTICE_HOURS", default=24)
+# A visit nobody checked in this many minutes after its slot ended is recorded as missed.
+SEJOUR_APPOINTMENT_NO_SHOW_MINUTES = env.int("SEJOUR_APPOINTMENT_NO_SHOW_MINUTES", default=60)
+# Procedures whose filing calls for fingerprints and a photo at the counter.
+SEJOUR_APPOINTMENT_BIOMETRICS_PROCEDURES = env.list(
+    "SEJOUR_APPOINTMENT_BIOMETRICS_PROCEDURES", default=["first", "change_of_status", "duplicate"]
+)
+# Booking requests allowed per account and per address in each window (the cache counts them).
+SEJOUR_APPOINTMENT_RATE_PER_ACCOUNT = env.int("SEJOUR_APPOINTMENT_RATE_PER_ACCOUNT", default=20)
+SEJOUR_APPOINTMENT_RATE_PER_ADDRESS = env.int("SEJOUR_APPOINTMENT_RATE_PER_ADDRESS", default=200)
+SEJOUR_APPOINTMENT_RATE_WINDOW_SECONDS = env.int(
+    "SEJOUR_APPOINTMENT_RATE_WINDOW_SECONDS", default=600
+)
 
 # Signing of the documents the system issues (sejour.attestations.signing). SEJOUR_SIGNING_KEY
 # is an Ed25519 private key, PEM (newlines may be written \n) or the base64 of its 32 raw bytes;

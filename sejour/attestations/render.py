@@ -190,6 +190,24 @@ class AttemptData:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class ConvocationData:
+    """A convocation to a counter (sejour.appointments): where, when, what to bring; its QR
+    code checks the person in at the counter."""
+
+    language: str
+    labels: Labels
+    title: str
+    holder: Holder
+    facts: Sequence[tuple[str, str, bool]]  # label, value, True when read left to right
+    box: tuple[str, str] | None  # the date and place, what a reader must not miss
+    bring_heading: str
+    bring: Sequence[str] = ()  # what to bring, one line each
+    issued_at: dt.datetime
+    verification: Verification
+    legal_mention: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class DecisionLetterData:
     """A decision on an application, with its grounds and how to challenge it.
 
@@ -620,6 +638,25 @@ def render_attestation(data: AttestationData) -> bytes:
         facts=facts,
         box=(labels.right_to_work, data.right_to_work) if data.right_to_work else None,
         documents=data.documents,
+        verification=data.verification,
+        legal_mention=data.legal_mention,
+    )
+
+
+def render_convocation(data: ConvocationData) -> bytes:
+    """A convocation to an appointment at a prefecture's counter."""
+    facts: list[_Fact] = [
+        *_holder_facts(data.holder, data.labels),
+        *((label, value, "L" if ltr else None) for label, value, ltr in data.facts),
+    ]
+    return _render(
+        language=data.language,
+        title=data.title,
+        labels=replace(data.labels, documents=data.bring_heading),
+        issued_at=data.issued_at,
+        facts=facts,
+        box=data.box,
+        documents=[DocumentLine(name=line, file_name="") for line in data.bring],
         verification=data.verification,
         legal_mention=data.legal_mention,
     )

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sejour.accounts.models import User
+from sejour.appointments import selectors as appointments
+from sejour.appointments.choices import Kind as AppointmentKind
 from sejour.attestations.choices import EndReason, Kind
 from sejour.attestations.models import Attestation
 from sejour.backoffice.forms import (
@@ -170,6 +172,8 @@ def _review_context(request: HttpRequest, dossier: Dossier, **forms: Any) -> dic
         "cover_rows": _cover_rows(dossier) if renewal else [],
         "grant_form": GrantExtensionForm(),
         "hand_over_form": HandOverForm(),
+        "appointments": appointments.bookings_of_dossier(viewer=viewer, dossier=dossier),
+        "appointment_kinds": AppointmentKind.choices,
     }
     context.update(forms)
     return context

@@ -20,7 +20,7 @@ from sejour.attestations import services as attestations
 from sejour.audit import services as audit
 from sejour.core import clock
 from sejour.core.errors import DomainError, NotAllowed, ensure
-from sejour.dossiers import continuity, selectors, workflow
+from sejour.dossiers import continuity, selectors, steps, workflow
 from sejour.dossiers.choices import EventKind, RefusalReason, RequestKind
 from sejour.dossiers.models import (
     Decision,
@@ -319,8 +319,10 @@ def _decide(
     _event(dossier, EventKind.DECIDED, actor, {"outcome": outcome, "decision": decision.pk})
     if outcome == Decision.Outcome.APPROVED:
         continuity.on_approved(dossier)
+        steps.reached(dossier, steps.APPROVED)
     else:
         continuity.on_refused(dossier)
+        steps.reached(dossier, steps.REFUSED)
     audit.record(
         actor=actor,
         action=f"dossier.{outcome}",
@@ -399,6 +401,7 @@ def decision_withdraw(*, dossier: Dossier, actor: User, reason: str) -> Dossier:
     dossier.decided_at = None
     dossier.save(update_fields=["status", "decided_at", "updated_at"])
     continuity.on_decision_withdrawn(dossier, decision.outcome)
+    steps.reached(dossier, steps.DECISION_WITHDRAWN)
     _event(dossier, EventKind.DECISION_WITHDRAWN, actor, {"decision": decision.pk})
     audit.record(
         actor=actor,
@@ -434,6 +437,7 @@ def card_hand_over(
         {"expires_on": card_expires_on.isoformat() if card_expires_on else ""},
     )
     continuity.on_card_handed_over(dossier, card_expires_on)
+    steps.reached(dossier, steps.CLOSED)
     audit.record(
         actor=actor,
         action="dossier.card_handed_over",

@@ -28,6 +28,7 @@ from sejour.dossiers import (
     continuity,
     permissions,
     selectors,
+    steps,
     tasks,
     uploads,
     workflow,
@@ -450,6 +451,7 @@ def dossier_submit(*, dossier: Dossier, actor: User, key: uuid.UUID) -> Dossier:
         )
         if helping:
             _tell_of_filing(dossier, actor, str(helping.get("organisation_name", "")))
+        steps.reached(dossier, steps.SUBMITTED)
         # Written when the block ends, last: on PostgreSQL the journal's lock is then held
         # only for that insert and the commit.
         audit.record(
@@ -534,6 +536,7 @@ def dossier_withdraw(*, dossier: Dossier, actor: User) -> Dossier:
     _event(dossier, EventKind.WITHDRAWN, actor, {"from": previous})
     if previous != Status.DRAFT:
         continuity.on_withdrawn(dossier)
+        steps.reached(dossier, steps.WITHDRAWN)
     audit.record(actor=actor, action="dossier.withdrawn", target=dossier, data={"from": previous})
     return dossier
 

@@ -7,6 +7,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sejour.accounts.choices import Role
 from sejour.accounts.models import User
+from sejour.appointments.choices import Kind, Status
+from sejour.appointments.models import Booking
 from sejour.dossiers import selectors
 from sejour.dossiers.models import Dossier
 from sejour.helpers.models import Mandate
@@ -64,3 +66,14 @@ def test_demo_helper_holds_a_mandate_of_the_demo_applicant_once(capsys):
     assert mandate.organisation.is_verified
     assert mandate.organisation.memberships.filter(user=helper).exists()
     assert selectors.dossier_list_for(user=helper).filter(applicant=applicant).count() == 1
+
+
+def test_demo_convokes_the_second_applicant_to_a_counter_once(capsys):
+    call_command("load_catalog", verbosity=0)
+    call_command("load_demo")
+    call_command("load_demo")
+    booking = Booking.objects.get(dossier__applicant__phone="+33612345678")
+    assert booking.kind == Kind.HAND_OVER
+    assert booking.status == Status.OFFERED
+    assert booking.slot.site.slots.count() > 100
+    assert booking.reference in capsys.readouterr().out

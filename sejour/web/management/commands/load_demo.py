@@ -15,8 +15,12 @@ from reportlab.pdfgen import canvas
 from sejour.accounts import services as account_services
 from sejour.accounts.choices import STAFF_ROLES, Role
 from sejour.accounts.models import User
+from sejour.appointments import services as appointment_services
+from sejour.appointments.choices import Kind
+from sejour.appointments.models import Booking, OpeningHours, Site, SiteKind
 from sejour.catalog.models import Prefecture, Procedure
 from sejour.core import clock
+from sejour.dossiers import instruction
 from sejour.dossiers import selectors as dossier_selectors
 from sejour.dossiers import services as dossier_services
 from sejour.dossiers.models import Dossier
@@ -29,6 +33,14 @@ PASSWORD = "sejour-demo-2026"  # noqa: S105 (demo accounts only, refused in prod
 DEMO_TOTP_HEX = "3132333435363738393031323334353637383930"
 DEMO_TOTP_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 DEMO_ORGANISATION = "Association Accueil et Droits (démo)"
+DEMO_SITE = "Préfecture de police — Île de la Cité (démo)"
+# Kinds of appointment at the demo counter: length in minutes, counters.
+DEMO_KINDS = {
+    Kind.BIOMETRICS: (15, 3),
+    Kind.HAND_OVER: (20, 2),
+    Kind.FILING: (30, 1),
+    Kind.INFORMATION: (15, 1),
+}
 
 ACCOUNTS = [
     (Role.APPLICANT, "usager@demo.sejour.local", None, "Amina", "Diallo"),
@@ -88,11 +100,13 @@ class Command(BaseCommand):
                     )
         filed = self._demo_dossiers()
         self._demo_mandate()
+        convocation = self._demo_appointments()
         self.stdout.write(
             f"Demo accounts: {created} created, {len(ACCOUNTS) - created} already there."
         )
         self.stdout.write(f"Every demo account's password: {PASSWORD}")
         self.stdout.write(f"Demo application filed for usager@demo.sejour.local: {filed}")
+        self.stdout.write(f"Demo convocation for +33612345678: {convocation}")
         for role, email, phone, *_names in ACCOUNTS:
             self.stdout.write(f"  {role.label:<32} {email or phone}")
         self.stdout.write(
@@ -172,6 +186,66 @@ class Command(BaseCommand):
                 duration=Duration.YEAR,
                 text_sha256=helper_services.text_digest(text),
             )
+
+    def _demo_appointments(self) -> str:
+        """A Paris counter open on weekdays, four weeks of slots, and the second applicant's
+        renewal approved, so that a hand-over of the card is proposed at once. Done once."""
+        paris = Prefecture.objects.filter(departement_code="75").first()
+        if paris is None or Site.objects.filter(name=DEMO_SITE).exists():
+            booking = Booking.objects.filter(dossier__applicant__phone="+33612345678").first()
+            return booking.reference if booking else "none"
+        agent = User.objects.get(email="agent@demo.sejour.local")
+        applicant = User.objects.get(phone="+33612345678")
+        with transaction.atomic():
+            site = Site.objects.create(
+                prefecture=paris, name=DEMO_SITE, address="1 rue de Lutèce\n75004 Paris"
+            )
+            for weekday in range(5):
+                for opens, closes in ((dt.time(9), dt.time(12)), (dt.time(13, 30), dt.time(16))):
+                    OpeningHours.objects.create(
+                        site=site, weekday=weekday, opens=opens, closes=closes
+                    )
+            for kind, (minutes, counters) in DEMO_KINDS.items():
+                SiteKind.objects.create(
+                    site=site, kind=kind, duration_minutes=minutes, counters=counters
+                )
+                appointment_services.slots_bulk_create(
+                    site=site,
+                    kind=kind,
+                    first_day=clock.today(),
+                    last_day=clock.today() + dt.timedelta(days=27),
+                    actor=agent,
+                )
+        renewal = Procedure.objects.get(code="renewal")
+        dossier = dossier_services.dossier_start(actor=applicant, procedure=renewal)
+        dossier = dossier_services.dossier_answer(
+            dossier=dossier,
+            actor=applicant,
+            postcode="75018",
+            answers={
+                "permit_type": "cst-salarie",
+                "permit_expires_on": (clock.today() + dt.timedelta(days=80)).isoformat(),
+                "employed": True,
+                "married": False,
+                "has_children": False,
+                "hosted": False,
+            },
+        )
+        for item in dossier_selectors.missing_items(dossier=dossier):
+            dossier_services.document_add(
+                dossier=dossier,
+                actor=applicant,
+                item_code=item.code,
+                data=_demo_pdf(item.label),
+                name=f"{item.code}.pdf",
+            )
+        dossier = dossier_services.dossier_submit(
+            dossier=dossier, actor=applicant, key=uuid.uuid4()
+        )
+        instruction.dossier_take(dossier=dossier, actor=agent)
+        instruction.dossier_approve(dossier=dossier, actor=agent)
+        booking = Booking.objects.get(dossier=dossier, kind=Kind.HAND_OVER)
+        return booking.reference
 
 
 def _demo_pdf(text: str) -> bytes:
