@@ -5,13 +5,9 @@ Each function checks the actor's right, changes state in one transaction, writes
 journal in that same transaction, and queues messages there too.
 """
 
+from sejour.support.choices import window_label
 from sejour.support.escalation import prefecture_for, reports_escalate_overdue
-from sejour.support.services.callbacks import (
-    call_days,
-    callback_close,
-    callback_request,
-    window_label,
-)
+from sejour.support.services.callbacks import call_days, callback_close, callback_request
 from sejour.support.services.fixes import (
     IdentityNotChecked,
     access_restore,
