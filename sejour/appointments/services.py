@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from sejour.accounts.models import User
@@ -32,10 +32,11 @@ from sejour.appointments.permissions import (
 from sejour.audit import services as audit
 from sejour.core import clock
 from sejour.core.errors import DomainError, InvalidTransition, NotAllowed, ensure
+from sejour.dossiers import services as dossier_services
 from sejour.dossiers import steps
+from sejour.dossiers.choices import EventKind
 from sejour.dossiers.models import Dossier
 from sejour.dossiers.permissions import can_instruct
-from sejour.dossiers.services import NUMBER_ALPHABET
 from sejour.notifications import services as notifications
 
 CHECK_IN_SALT = "sejour.appointments.check-in"
@@ -128,7 +129,7 @@ def fitting_slots(
 
 def _new_reference() -> str:
     for _attempt in range(5):
-        body = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+        body = "".join(secrets.choice(dossier_services.NUMBER_ALPHABET) for _ in range(8))
         reference = f"RDV-{body[:4]}-{body[4:]}"
         if not Booking.objects.filter(reference=reference).exists():
             return reference
@@ -170,7 +171,8 @@ def _tell(booking: Booking, template: str, **context: Any) -> None:
 
 
 def _record(actor: User | None, action: str, booking: Booking, **data: Any) -> None:
-    """The journal entry, saying for whom a helper acted."""
+    """The journal entry, saying for whom a helper acted, and the line of the dossier's
+    timeline (the kind's name kept untranslated, shown in the reader's language)."""
     applicant = booking.dossier.applicant
     audit.record(
         actor=actor,
@@ -178,6 +180,22 @@ def _record(actor: User | None, action: str, booking: Booking, **data: Any) -> N
         target=booking,
         on_behalf_of=applicant if actor is not None and actor.pk != applicant.pk else None,
         data={"dossier": booking.dossier.number, "kind": booking.kind, **data},
+    )
+    slot = booking.slot
+    with translation.override(None):
+        kind_label = str(Kind(booking.kind).label)
+    dossier_services.timeline_add(
+        dossier=booking.dossier,
+        kind=EventKind.APPOINTMENT,
+        actor=actor,
+        data={
+            "step": action.removeprefix("appointment."),
+            "booking": booking.reference,
+            "kind": booking.kind,
+            "kind_label": kind_label,
+            "starts_at": slot.starts_at.isoformat() if slot else None,
+            "site": slot.site.name if slot else "",
+        },
     )
 
 

@@ -43,6 +43,27 @@ class EventKind(models.TextChoices):
     DECISION_WITHDRAWN = "decision_withdrawn", _("Decision withdrawn")
     EXTENSION_GRANTED = "extension_granted", _("Extension attestation granted")
     CARD_HANDED_OVER = "card_handed_over", _("Residence card handed over")
+    APPOINTMENT = "appointment", _("Appointment")
+
+
+class AppointmentStep(models.TextChoices):
+    """What happened to an appointment, as the timeline says it (the appointments part writes
+    these lines; the dossier only shows them)."""
+
+    NEEDED = "needed", _("Appointment needed")
+    CONFIRMED = "confirmed", _("Appointment confirmed")
+    CHOSEN = "chosen", _("Another date chosen for the appointment")
+    CANCELLED = "cancelled", _("Appointment cancelled")
+    WAITLIST_JOINED = "waitlist_joined", _("Waiting list joined for an earlier date")
+    WAITLIST_LEFT = "waitlist_left", _("Waiting list left")
+    OFFERED = "offered", _("Earlier date offered")
+    OFFER_ACCEPTED = "offer_accepted", _("Earlier date accepted")
+    OFFER_DECLINED = "offer_declined", _("Earlier date declined")
+    CHECKED_IN = "checked_in", _("Arrived at the appointment")
+    MOVED = "moved", _("Appointment moved: its slot was closed")
+    PROPOSAL_EXPIRED = "proposal_expired", _("Proposed appointment not confirmed in time")
+    OFFER_EXPIRED = "offer_expired", _("Earlier date not answered in time")
+    MISSED = "missed", _("Appointment missed")
 
 
 class Channel(models.TextChoices):

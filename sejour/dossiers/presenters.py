@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sejour.attestations import selectors as attestation_selectors
 from sejour.catalog.models import ChecklistItem
 from sejour.dossiers import continuity, selectors
-from sejour.dossiers.choices import PENDING, EventKind, Status
+from sejour.dossiers.choices import PENDING, AppointmentStep, EventKind, Status
 from sejour.dossiers.models import Document, Dossier, Event
 from sejour.dossiers.windows import decision_due, filing_check
 from sejour.rules.work import ProcedureKind
@@ -145,10 +146,16 @@ def timeline_rows(dossier: Dossier) -> list[TimelineRow]:
     questions = {q["code"]: q["label"] for q in dossier.procedure.translated_questions()}
     rows = []
     for event in selectors.timeline(dossier=dossier).reverse():
-        rows.append(
-            TimelineRow(event, event.get_kind_display(), _details(event, labels, questions))
-        )
+        rows.append(TimelineRow(event, _title(event), _details(event, labels, questions)))
     return rows
+
+
+def _title(event: Event) -> str:
+    if event.kind == EventKind.APPOINTMENT:
+        step = (event.data or {}).get("step", "")
+        if step in AppointmentStep.values:
+            return str(AppointmentStep(step).label)
+    return str(event.get_kind_display())
 
 
 def _details(event: Event, labels: dict[str, str], questions: dict[str, str]) -> list[str]:
@@ -178,7 +185,20 @@ def _details(event: Event, labels: dict[str, str], questions: dict[str, str]) ->
         return [_("Proof of attempt: %(code)s") % {"code": data.get("proof", "")}]
     if event.kind == EventKind.ATTESTATION_ISSUED:
         return [_("Verification code: %(code)s") % {"code": data.get("code", "")}]
+    if event.kind == EventKind.APPOINTMENT:
+        return [_appointment_line(data)]
     return []
+
+
+def _appointment_line(data: dict[str, Any]) -> str:
+    """ "Fingerprints and photo — Préfecture de police, Cité — 12/01/2027 09:30"."""
+    parts = [_(data["kind_label"])] if data.get("kind_label") else []
+    if data.get("site"):
+        parts.append(data["site"])
+    if data.get("starts_at"):
+        starts_at = timezone.localtime(dt.datetime.fromisoformat(data["starts_at"]))
+        parts.append(date_format(starts_at, "d/m/Y H:i"))
+    return " — ".join(parts)
 
 
 def _value(value: object) -> str:

@@ -89,6 +89,14 @@ def _event(
     )
 
 
+def timeline_add(
+    *, dossier: Dossier, kind: str, actor: User | None, data: Mapping[str, Any] | None = None
+) -> Event:
+    """A line of the timeline written by a part above the dossier (appointments), inside that
+    part's own service: the permission check and the audit entry are the caller's."""
+    return _event(dossier, kind, actor, data)
+
+
 def _helping(actor: User | None, dossier: Dossier) -> dict[str, Any]:
     """For a helper acting on someone else's dossier: their organisation; else nothing."""
     if actor is None or actor.pk == dossier.applicant_id or not permissions.is_helper(actor):

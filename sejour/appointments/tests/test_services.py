@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from sejour.accounts.choices import Role
 from sejour.accounts.tests.factories import UserFactory
@@ -15,8 +16,9 @@ from sejour.appointments.models import Booking, Closure, Offer, Slot
 from sejour.appointments.tests.conftest import at, slot
 from sejour.audit.models import AuditEntry
 from sejour.core.errors import NotAllowed
-from sejour.dossiers import instruction
+from sejour.dossiers import instruction, presenters
 from sejour.dossiers import services as dossier_services
+from sejour.dossiers.choices import EventKind
 from sejour.dossiers.tests.conftest import fill_documents
 from sejour.helpers.choices import Scope
 from sejour.helpers.tests.factories import MembershipFactory, mandate_for
@@ -200,6 +202,15 @@ def test_a_helper_books_under_a_mandate_that_covers_appointments_only(site, make
 
     entry = AuditEntry.objects.get(action="appointment.confirmed")
     assert (entry.actor_id, entry.on_behalf_of_id) == (other.user.pk, dossier.applicant.pk)
+    # The dossier's timeline says it too, as done by the helper of that organisation.
+    event = dossier.events.filter(kind=EventKind.APPOINTMENT).latest("pk")
+    assert (event.actor, event.on_behalf_of) == (other.user, dossier.applicant)
+    assert event.data["organisation_name"] == other.organisation.name
+    with translation.override("fr"):
+        row = next(r for r in presenters.timeline_rows(dossier) if r.event == event)
+    assert row.title == "Rendez-vous confirmé"
+    assert row.details[0].split(" — ")[0] in ("Remise du titre", "Empreintes et photo")
+    assert site.name in row.details[0]
 
 
 def test_cancellation_and_changes_stop_four_hours_before(site, make_dossier, travel):
