@@ -78,7 +78,9 @@ class DayForm(DsfrBaseForm):
 class CheckInForm(DsfrBaseForm):
     code = forms.CharField(
         label=_("Reference or QR code of the convocation"),
-        help_text=_("Scan the QR code, or type the reference printed under it (RDV-XXXX-XXXX)."),
+        help_text=_(
+            "Scan the QR code, or type the reference printed under it, for example RDV-7K3M-QX9P."
+        ),
         max_length=500,
         error_messages={"required": _("Scan the QR code or type the reference.")},
     )
