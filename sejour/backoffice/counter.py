@@ -84,12 +84,12 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/counter_start.html", {"form": form})
 
 
-def _person(token: str) -> User:
+def _person(agent: User, token: str) -> User:
     try:
         pk = signing.loads(token, salt=PERSON_SALT, max_age=PERSON_MAX_AGE)
     except signing.BadSignature:
         raise Http404 from None
-    person = User.objects.filter(pk=pk, is_active=True).first()
+    person = selectors.counter_person(viewer=agent, pk=pk)
     if person is None:
         raise Http404
     return person
@@ -100,7 +100,7 @@ def _person(token: str) -> User:
 def person(request: HttpRequest, token: str) -> HttpResponse:
     """Which application: one the person started online, or a new one; and the channel."""
     agent = _agent(request)
-    someone = _person(token)
+    someone = _person(agent, token)
     drafts = selectors.counter_drafts(viewer=agent, applicant=someone)
     procedures = catalog.procedure_list(viewer=agent)
     form = CounterTakeForm(

@@ -425,6 +425,14 @@ def counter_dossier_get(*, viewer: Any, number: str) -> Dossier:
     return dossier
 
 
+def counter_person(*, viewer: Any, pk: int) -> User | None:
+    """The person an agent found at the counter (by identity, signed into the page's
+    address), if the account is still active; None otherwise."""
+    if not permissions.is_agent(viewer):
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
 def counter_drafts(*, viewer: Any, applicant: Any) -> QuerySet[Dossier]:
     """The applicant's drafts an agent may take on at the counter (the person is present)."""
     if not permissions.is_agent(viewer):
