@@ -356,6 +356,66 @@ def in_threads(clients: int, work: list[Any], job: Any) -> tuple[list[Any], floa
     return results, wall
 
 
+# CPU used during a phase, read from /proc (Linux): by the server's processes (gunicorn's
+# master and workers, found by their listening address), by the database's (PostgreSQL's
+# processes; none for SQLite, which runs inside the server), by this process (the clients),
+# and by the whole machine.
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_cpu(select: Any) -> float:
+    """CPU seconds (user and system) of the live processes for which select(cmdline) is true."""
+    total = 0.0
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if select(cmdline):
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
+
+
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the machine since it started, from /proc/stat."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return (sum(values) - idle) / CLOCK_TICKS, sum(values) / CLOCK_TICKS
+
+
+def cpu_sample(base: str) -> dict[str, float]:
+    address = urllib.parse.urlsplit(base).netloc
+    busy, everything = _machine_cpu()
+    return {
+        "server": _process_cpu(lambda cmd: "gunicorn" in cmd and address in cmd),
+        "database": _process_cpu(lambda cmd: cmd.startswith("postgres")),
+        "clients": time.process_time(),
+        "busy": busy,
+        "all": everything,
+    }
+
+
+def cpu_per_item(before: dict[str, float], after: dict[str, float], items: int) -> dict[str, Any]:
+    """Milliseconds of CPU per item between two samples, by whom; and how busy the machine was."""
+    spent = {k: after[k] - before[k] for k in before}
+    if not items or not spent["all"]:
+        return {}
+    figures: dict[str, Any] = {
+        f"{k}_ms": round(spent[k] * 1000 / items, 2) for k in ("server", "database", "clients")
+    }
+    others = spent["busy"] - spent["server"] - spent["database"] - spent["clients"]
+    figures["other_ms"] = round(max(0.0, others) * 1000 / items, 2)
+    figures["machine_busy"] = round(spent["busy"] / spent["all"], 3)
+    return figures
+
+
 def percentile(values: list[float], fraction: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
@@ -563,14 +623,18 @@ def bench_engine(
             # Warm-up, not timed: each worker renders its first receipt (fonts, templates), and
             # each warm-up form is sent twice at the same moment, as a double click does.
             doubled, _ = in_threads(max(1, 2 * len(warm)), [*warm, *warm], file_once)
+            before = cpu_sample(base)
             results, wall = in_threads(args.clients, measured, file_once)
+            filing_cpu = cpu_per_item(before, cpu_sample(base), len(measured))
             filed = [r for r in results if r["ok"]]
             by_number = {t["number"]: t for t in measured}
             again = [file_once(by_number[r["number"]]) for r in filed[: args.resend]]
             # The ceiling: the same clients on the same server asking for the cheapest page.
+            before = cpu_sample(base)
             probes, probe_wall = in_threads(
                 args.clients, [base] * args.ceiling_requests, probe_once
             )
+            probe_cpu = cpu_per_item(before, cpu_sample(base), len(probes))
         server = server_log_summary(log_path, {t["number"] for t in measured})
     finally:
         if args.log_dir and log_path.exists():
@@ -611,6 +675,9 @@ def bench_engine(
         "ratio": round(rate / raw, 4) if raw else None,
         "http_ceiling_per_second": round(sum(probes) / probe_wall, 1) if probe_wall else None,
         "ceiling_ratio": round(sum(probes) / probe_wall / raw, 4) if raw and probe_wall else None,
+        "cpu_per_filing": filing_cpu,
+        "cpu_per_ceiling_request": probe_cpu,
+        "cores_for_target": cores_for_target(filing_cpu, raw) if engine == "postgresql" else None,
         "double_sent": len(doubled),
         "double_sent_ok": sum(1 for r in doubled if r["ok"]),
         "resent": len(again),
@@ -621,6 +688,14 @@ def bench_engine(
         "server": server,
     }
     return figures
+
+
+def cores_for_target(cpu: dict[str, Any], raw: float) -> float | None:
+    """Cores the server and the database would need, at the CPU cost per filing just measured,
+    to file at TARGET_PG_RATIO of the raw rate (the clients on machines of their own)."""
+    if not cpu or not raw:
+        return None
+    return round(TARGET_PG_RATIO * raw * (cpu["server_ms"] + cpu["database_ms"]) / 1000, 2)
 
 
 def print_engine(engine: str, f: dict[str, Any]) -> None:
@@ -639,6 +714,20 @@ def print_engine(engine: str, f: dict[str, Any]) -> None:
         f"the same clients: {f['http_ceiling_per_second']}/s, ratio {f['ceiling_ratio']} of the "
         "raw commit rate: no page of this server, however light, goes faster"
     )
+    for what, cpu in (("filing", f["cpu_per_filing"]), ("/healthz", f["cpu_per_ceiling_request"])):
+        if cpu:
+            log(
+                f"[{engine}] CPU per {what}: server {cpu['server_ms']} ms, database "
+                f"{cpu['database_ms']} ms, clients {cpu['clients_ms']} ms, rest of the machine "
+                f"{cpu['other_ms']} ms; machine busy {cpu['machine_busy']:.0%}"
+            )
+    if f.get("cores_for_target"):
+        log(
+            f"[{engine}] at that cost, {TARGET_PG_RATIO} of the raw rate "
+            f"({TARGET_PG_RATIO * f['raw_commits_per_second']:.0f} filings/s) needs "
+            f"{f['cores_for_target']} cores for the server and the database "
+            f"(this machine: {os.cpu_count()}, shared with the clients)"
+        )
     log(
         f"[{engine}] forms sent twice at once {f['double_sent_ok']}/{f['double_sent']} and "
         f"sent again later {f['resent_ok']}/{f['resent']} answered as filed; "

@@ -70,6 +70,28 @@ class TooEarly(DomainError):
         )
 
 
+def _lock(dossier: Dossier) -> Dossier:
+    """`dossier` read again and locked until the transaction ends.
+
+    Only its own row is read: the applicant and the catalogue entries the caller already
+    holds (read moments before, in the same request, by the selector) are kept as they are
+    when the locked row still points to them; the others are read when first used.
+    """
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    # The rows the selector reads with a dossier (dossiers.selectors.dossier_list_for).
+    for field in (
+        Dossier.applicant.field,
+        Dossier.procedure.field,
+        Dossier.permit_type.field,
+        Dossier.prefecture.field,
+    ):
+        if field.is_cached(dossier) and getattr(locked, field.attname) == getattr(
+            dossier, field.attname
+        ):
+            field.set_cached_value(locked, field.get_cached_value(dossier))
+    return locked
+
+
 def _event(
     dossier: Dossier,
     kind: str,
@@ -207,7 +229,7 @@ def dossier_answer(
     revision: int | None = None,
 ) -> Dossier:
     """Save the answers of the guided form (a draft may be partial)."""
-    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    dossier = _lock(dossier)
     ensure(get_abilities(actor, dossier)["edit"], NotAllowed())
     _check_revision(dossier, revision)
     merged = {**dossier.answers, **{k: v for k, v in answers.items() if v not in (None, "")}}
@@ -301,7 +323,7 @@ def document_add(
     replaces: Document | None = None,
 ) -> Document:
     """Check, clean and store one uploaded file for a checklist item (or replace one)."""
-    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    dossier = _lock(dossier)
     ensure(get_abilities(actor, dossier)["edit"], NotAllowed())
     item = next((i for i in selectors.checklist(dossier=dossier) if i.code == item_code), None)
     ensure(item is not None, DomainError(_("This document is not asked for this application.")))
@@ -383,11 +405,7 @@ def filing_blockers(
 def dossier_submit(*, dossier: Dossier, actor: User, key: uuid.UUID) -> Dossier:
     """File a complete draft and issue its receipt. The same key files once, however often sent."""
     with transaction.atomic(), audit.deferred():
-        dossier = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("applicant", "procedure", "permit_type", "prefecture")
-            .get(pk=dossier.pk)
-        )
+        dossier = _lock(dossier)
         ensure(get_abilities(actor, dossier)["view"], NotAllowed())
         if dossier.status != Status.DRAFT:
             # Already filed: by this very request sent again, or by an earlier one.
@@ -503,7 +521,7 @@ def attempt_record_failure(
 ) -> FilingAttempt:
     """Keep the trace of a filing the platform could not complete, and tell the applicant."""
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        dossier = _lock(dossier)
         ensure(get_abilities(actor, dossier)["view"], NotAllowed())
         attempt = FilingAttempt.objects.create(
             dossier=dossier,
@@ -535,7 +553,7 @@ def attempt_record_failure(
 @transaction.atomic
 def dossier_withdraw(*, dossier: Dossier, actor: User) -> Dossier:
     """Withdraw an application that is not decided yet."""
-    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    dossier = _lock(dossier)
     ensure(get_abilities(actor, dossier)["withdraw"], NotAllowed())
     previous = dossier.status
     dossier.status = workflow.target("withdraw", dossier.status)
@@ -558,7 +576,7 @@ def message_post(
     attachments: list[tuple[Any, str]] | None = None,
 ) -> Message:
     """Write in the dossier's thread; attachments pass the same checks as documents."""
-    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    dossier = _lock(dossier)
     ensure(get_abilities(actor, dossier)["message"], NotAllowed())
     body = body.strip()
     ensure(bool(body) or bool(attachments), DomainError(_("Write a message or attach a file.")))

@@ -258,7 +258,7 @@ def test_staff_of_another_prefecture_can_neither_grant_nor_hand_over(
     hand = client.post(f"/fr/instruction/{approved.number}/remise-titre/", {})
     assert grant.status_code in (403, 404)
     assert hand.status_code in (403, 404)
-    assert late.applicant.family_name not in grant.content.decode()
+    assert late.applicant.display_name not in grant.content.decode()
     assert Dossier.objects.get(pk=late.pk).cover_basis == ""
     assert Dossier.objects.get(pk=approved.pk).status == Status.APPROVED
 

@@ -132,14 +132,14 @@ def test_a_helper_without_a_live_mandate_sees_and_changes_nothing(
         for url in _pages(draft.number):
             response = client.get(url)
             assert response.status_code == 404, url
-            assert applicant.family_name not in response.content.decode()
+            assert applicant.display_name not in response.content.decode()
         for url, data in _posts(draft.number):
             response = client.post(url, data)
             assert response.status_code == 404, url
-            assert applicant.family_name not in response.content.decode()
+            assert applicant.display_name not in response.content.decode()
         helping = client.get("/fr/demandes/accompagnees/").content.decode()
         assert draft.number not in helping
-        assert applicant.family_name not in helping
+        assert applicant.display_name not in helping
         assert client.get(f"/fr/demandes/accompagnees/{applicant.pk}/nouvelle/").status_code == 404
     after = Dossier.objects.get(pk=draft.pk)
     assert (after.revision, after.status) == (revision, Status.DRAFT)
@@ -210,7 +210,7 @@ def test_a_helper_never_sees_another_persons_data_export(client, applicant, orga
     mandate_for(applicant, organisation)
     client.force_login(helper)
     assert client.get("/fr/tableau-de-bord/").status_code == 200
-    assert applicant.family_name not in client.get("/fr/tableau-de-bord/").content.decode()
+    assert applicant.display_name not in client.get("/fr/tableau-de-bord/").content.decode()
 
 
 @pytest.mark.parametrize("role", [Role.APPLICANT, Role.HELPER])

@@ -220,7 +220,7 @@ def test_someone_elses_dossier_is_not_found_and_says_nothing(client, draft):
         response = client.get(f"/en/demandes/{draft.number}/{path}")
         body = response.content.decode()
         assert response.status_code == 404
-        assert draft.applicant.family_name not in body
+        assert draft.applicant.display_name not in body
         assert "Renew your residence permit" not in body
     assert client.get("/en/demandes/2026-XXXX-XXXX/").status_code == 404
 
