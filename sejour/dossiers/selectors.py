@@ -86,10 +86,11 @@ def helped_dossiers(*, viewer: Any, query: str = "") -> QuerySet[Dossier]:
 
 def dossier_get_for(*, user: Any, number: str) -> Dossier:
     """One dossier `user` may see, by number; 404 otherwise, telling nothing of others."""
-    dossier = dossier_list_for(user=user).filter(number=number).first()
-    if dossier is None:
-        raise Http404
-    return dossier
+    try:
+        # The number is unique: no ordering to add to the query.
+        return dossier_list_for(user=user).get(number=number)
+    except Dossier.DoesNotExist:
+        raise Http404 from None
 
 
 def helped_counts(*, viewer: Any) -> dict[str, int]:

@@ -248,6 +248,11 @@ def notification_copies_for(recipient: Any) -> list[CopyTo]:
     recorded the mandate (in person) while they remain a member, else of its managers."""
     if not getattr(recipient, "pk", None):
         return []
+    # Most people are told things with no organisation copied: one light query says so.
+    if not MandateScope.objects.filter(
+        mandate__applicant_id=recipient.pk, scope=Scope.NOTIFICATIONS, revoked_at__isnull=True
+    ).exists():
+        return []
     mandates = (
         Mandate.objects.active(at=clock.now())
         .filter(
