@@ -364,10 +364,13 @@ def in_threads(clients: int, work: list[Any], job: Any) -> tuple[list[Any], floa
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _process_cpu(select: Any) -> float:
-    """CPU seconds (user and system) of the live processes for which select(cmdline) is true."""
-    total = 0.0
-    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else []:
+def _processes_cpu(address: str) -> tuple[float, float]:
+    """CPU seconds (user and system) of the live processes of the server at `address`
+    (gunicorn's master and workers) and of the database (PostgreSQL's), in one pass."""
+    server = database = 0.0
+    if not Path("/proc/self/stat").exists():
+        return server, database
+    for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
@@ -375,9 +378,12 @@ def _process_cpu(select: Any) -> float:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if select(cmdline):
-            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    return total
+        seconds = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        if "gunicorn" in cmdline and address in cmdline:
+            server += seconds
+        elif cmdline.startswith("postgres"):
+            database += seconds
+    return server, database
 
 
 def _machine_cpu() -> tuple[float, float]:
@@ -391,11 +397,11 @@ def _machine_cpu() -> tuple[float, float]:
 
 
 def cpu_sample(base: str) -> dict[str, float]:
-    address = urllib.parse.urlsplit(base).netloc
+    server, database = _processes_cpu(urllib.parse.urlsplit(base).netloc)
     busy, everything = _machine_cpu()
     return {
-        "server": _process_cpu(lambda cmd: "gunicorn" in cmd and address in cmd),
-        "database": _process_cpu(lambda cmd: cmd.startswith("postgres")),
+        "server": server,
+        "database": database,
         "clients": time.process_time(),
         "busy": busy,
         "all": everything,

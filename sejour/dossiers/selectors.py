@@ -31,6 +31,9 @@ from sejour.dossiers.models import (
 )
 from sejour.helpers import selectors as helpers
 
+# The rows a dossier is read with: its applicant and its catalogue entries.
+READ_WITH = ("applicant", "procedure", "permit_type", "prefecture")
+
 
 def dossier_list_for(*, user: Any) -> QuerySet[Dossier]:
     """The dossiers `user` may see: for an applicant, their own; for a helper, also those of
@@ -42,9 +45,7 @@ def dossier_list_for(*, user: Any) -> QuerySet[Dossier]:
         visible |= Q(applicant_id__in=helpers.mandated_applicant_ids(helper=user)) | Q(
             pk__in=helpers.represented_dossier_ids(helper=user)
         )
-    return Dossier.objects.filter(visible).select_related(
-        "applicant", "procedure", "permit_type", "prefecture"
-    )
+    return Dossier.objects.filter(visible).select_related(*READ_WITH)
 
 
 def own_dossiers(*, user: Any) -> QuerySet[Dossier]:

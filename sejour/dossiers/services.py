@@ -8,11 +8,12 @@ import datetime as dt
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import ForeignKey
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,13 +79,8 @@ def _lock(dossier: Dossier) -> Dossier:
     when the locked row still points to them; the others are read when first used.
     """
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    # The rows the selector reads with a dossier (dossiers.selectors.dossier_list_for).
-    for field in (
-        Dossier.applicant.field,
-        Dossier.procedure.field,
-        Dossier.permit_type.field,
-        Dossier.prefecture.field,
-    ):
+    for name in selectors.READ_WITH:
+        field = cast("ForeignKey[Any, Any]", Dossier._meta.get_field(name))
         if field.is_cached(dossier) and getattr(locked, field.attname) == getattr(
             dossier, field.attname
         ):

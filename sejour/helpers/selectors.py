@@ -248,21 +248,20 @@ def notification_copies_for(recipient: Any) -> list[CopyTo]:
     recorded the mandate (in person) while they remain a member, else of its managers."""
     if not getattr(recipient, "pk", None):
         return []
-    # Most people are told things with no organisation copied: one light query says so.
-    if not MandateScope.objects.filter(
-        mandate__applicant_id=recipient.pk, scope=Scope.NOTIFICATIONS, revoked_at__isnull=True
-    ).exists():
-        return []
-    mandates = (
+    # The mandates first as ids alone (most people have none, and that query is light), then
+    # those found with their organisations.
+    covering = set(
         Mandate.objects.active(at=clock.now())
         .filter(
             applicant_id=recipient.pk,
             scopes__scope=Scope.NOTIFICATIONS,
             scopes__revoked_at__isnull=True,
         )
-        .select_related("organisation")
-        .distinct()
+        .values_list("pk", flat=True)
     )
+    if not covering:
+        return []
+    mandates = Mandate.objects.filter(pk__in=covering).select_related("organisation")
     copies: list[CopyTo] = []
     for mandate in mandates:
         organisation = mandate.organisation
