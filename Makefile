@@ -60,6 +60,9 @@ lint: $(VENV)/.dev
 	$(BIN)/djlint sejour --lint --quiet
 	SEJOUR_ENV=production DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  DJANGO_ALLOWED_HOSTS=sejour.example.org SEJOUR_SITE_URL=https://sejour.example.org \
+	  SEJOUR_TRUSTED_PROXY_HOPS=1 SEJOUR_CLAMAV_SOCKET=/run/clamav/clamd.ctl \
+	  SEJOUR_AUDIT_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))') \
+	  SEJOUR_AUDIT_CHECKPOINT_DIR=/var/lib/sejour/audit-checkpoints \
 	  SEJOUR_SIGNING_KEY=$$($(BIN)/python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())') \
 	  $(MANAGE) check --deploy --fail-level WARNING
 

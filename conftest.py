@@ -8,10 +8,14 @@ import redis
 import sms
 from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.utils import translation
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sejour.accounts.models import ContactCodeDevice
 from sejour.accounts.tests.factories import UserFactory
 
 REDIS_URL = os.environ.get("SEJOUR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -43,11 +47,40 @@ def _french_first():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_brakes():
+    """Each test starts with no count in the brakes (codes, sign-ups, logins by address)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def sms_outbox() -> list:
     """Each test starts with no e-mail and no SMS sent; SMS land in this list."""
     mail.outbox = []
     sms.outbox = []  # type: ignore[attr-defined]
     return sms.outbox  # type: ignore[attr-defined]
+
+
+class HelperVerifiedClient(Client):
+    """The test client; a helper it logs in has passed the second step, as after a code by
+    e-mail (sejour/accounts/tests/test_second_factor.py tests that step itself, with
+    `django.test.Client`)."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        if getattr(user, "may_use_contact_code", False):
+            device, _created = ContactCodeDevice.objects.get_or_create(
+                user=user, channel="email", defaults={"name": "test", "confirmed": True}
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client():
+    return HelperVerifiedClient()
 
 
 @pytest.fixture

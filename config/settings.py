@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,9 @@ if PRODUCTION:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-key-never-used-in-production")
+# Keys replaced by a rotation, still accepted for what they signed or sealed (sessions, queued
+# messages) until it has expired or been sent.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
@@ -45,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "dsfr",
     "widget_tweaks",
     "django_otp",
@@ -71,6 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sejour.core.csp.PolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sejour.accounts.middleware.SessionActivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -159,6 +165,9 @@ SESSION_ENGINE = (
     else "django.contrib.sessions.backends.db"
 )
 
+# One copy of a message waiting to be shown, however often the form that adds it is sent.
+MESSAGE_STORAGE = "sejour.core.messages.OnceStorage"
+
 # Files: local disk by default, S3-compatible object storage by settings.
 MEDIA_ROOT = env.str("SEJOUR_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 STATIC_ROOT = env.str("SEJOUR_STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))
@@ -182,11 +191,13 @@ elif _storage_backend == "local":
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 else:
     raise ImproperlyConfigured("SEJOUR_STORAGE must be local or s3.")
+# Static files are collected with hashed names (and the browser suite collects them so too).
+SEJOUR_COLLECTED_STATICFILES_BACKEND = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            SEJOUR_COLLECTED_STATICFILES_BACKEND
             if SEJOUR_ENV != "test"
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -227,19 +238,53 @@ SEJOUR_SESSION_REFRESH_SECONDS = env.int("SEJOUR_SESSION_REFRESH_SECONDS", defau
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Failed logins: about ten tries per account and per address, then fifteen minutes' wait.
+# The client's address (sejour.core.http.client_ip): the number of reverse proxies in front
+# of the web processes, each appending to X-Forwarded-For; 0 reads REMOTE_ADDR. Production
+# must say it (a `check --deploy` error otherwise): behind a proxy, REMOTE_ADDR is the proxy's
+# address for everyone, and every brake by address would then hold all people together.
+SEJOUR_TRUSTED_PROXY_HOPS: int | None = (
+    env.int("SEJOUR_TRUSTED_PROXY_HOPS")
+    if "SEJOUR_TRUSTED_PROXY_HOPS" in os.environ
+    else (None if PRODUCTION else 0)
+)
+
+# Failed logins: about ten tries for one account from one address, then fifteen minutes' wait
+# for that pair only, so that nobody can lock another person's account from their own address.
 AXES_FAILURE_LIMIT = env.int("SEJOUR_LOGIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.float("SEJOUR_LOGIN_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "sejour.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "sejour.accounts.views.lockout"
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("SEJOUR_CLIENT_IP_HEADERS", default=["REMOTE_ADDR"])
+AXES_CLIENT_IP_CALLABLE = "sejour.core.http.client_ip"
 AXES_VERBOSE = False
+# An address with this many failed logins (any accounts) in the window is slowed, never
+# locked: one try per SEJOUR_LOGIN_ADDRESS_PACE_SECONDS, so a guesser crawls and a person
+# sharing the address (an office, a mobile operator) waits seconds at most.
+SEJOUR_LOGIN_ADDRESS_FAILURES = env.int("SEJOUR_LOGIN_ADDRESS_FAILURES", default=30)
+SEJOUR_LOGIN_ADDRESS_WINDOW_SECONDS = env.int("SEJOUR_LOGIN_ADDRESS_WINDOW_SECONDS", default=900)
+SEJOUR_LOGIN_ADDRESS_PACE_SECONDS = env.int("SEJOUR_LOGIN_ADDRESS_PACE_SECONDS", default=10)
 
 # Verification codes and links.
 SEJOUR_CODE_TTL_MINUTES = env.int("SEJOUR_CODE_TTL_MINUTES", default=30)
+# How long a new staff account (or one whose second factor an administrator reset) may enrol its
+# first authenticator with the password alone; after that an administrator opens it again.
+SEJOUR_SECOND_FACTOR_ENROL_HOURS = env.int("SEJOUR_SECOND_FACTOR_ENROL_HOURS", default=72)
 SEJOUR_CODE_MAX_ATTEMPTS = env.int("SEJOUR_CODE_MAX_ATTEMPTS", default=5)
+# Codes sent (e-mail and SMS), counted per hour in the shared cache: per client address and
+# per destination; SMS also per country calling code and overall, so that sign-ups cannot be
+# used to pump paid SMS to premium numbers. SMS go only to numbers of the regions listed
+# (ISO 3166 codes: metropolitan France and the overseas departments and collectivities).
+SEJOUR_CODES_PER_ADDRESS = env.int("SEJOUR_CODES_PER_ADDRESS", default=10)
+SEJOUR_CODES_PER_DESTINATION = env.int("SEJOUR_CODES_PER_DESTINATION", default=5)
+SEJOUR_SMS_PER_COUNTRY_CODE = env.int("SEJOUR_SMS_PER_COUNTRY_CODE", default=500)
+SEJOUR_SMS_PER_HOUR = env.int("SEJOUR_SMS_PER_HOUR", default=2000)
+SEJOUR_SMS_REGIONS = env.list(
+    "SEJOUR_SMS_REGIONS",
+    default=["FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC"],
+)
+# Accounts opened per client address and per hour.
+SEJOUR_SIGNUPS_PER_ADDRESS = env.int("SEJOUR_SIGNUPS_PER_ADDRESS", default=5)
 
 # Second factor for staff.
 OTP_TOTP_ISSUER = "Séjour"
@@ -283,6 +328,9 @@ TASKS = {
 }
 # How old the worker's heartbeat may be before /readyz says the worker is down.
 SEJOUR_WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("SEJOUR_WORKER_HEARTBEAT_MAX_AGE", default=180)
+# A secret the monitoring sends (X-Probe-Token) to read which part /readyz finds down; without
+# it, /readyz says only ready or not, and the details go to the log.
+SEJOUR_PROBE_TOKEN = env.str("SEJOUR_PROBE_TOKEN", default="")
 
 # Languages: French first; English and Arabic (right to left) complete.
 LANGUAGE_CODE = "fr"
@@ -302,6 +350,25 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "sejour.web.views.csrf_failure"
+# Content-Security-Policy, enforced on every page (sejour.core.csp): scripts by nonce only
+# (the admin's also from this origin), styles and everything else from this origin, no
+# inline style; the design system's icons are data: images. The inline display of an
+# uploaded document sets a stricter policy of its own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SEJOUR_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -340,6 +407,8 @@ SEJOUR_SCHEDULE = [
     # Attestations due are issued every hour; a worker back from an outage catches up at once.
     ("sejour.dossiers.tasks.cover_sweep", "5 * * * *"),
     ("sejour.dossiers.tasks.continuity_check", "30 6 * * *"),
+    # The journal's head, signed and kept outside the database, once a day.
+    ("sejour.audit.tasks.journal_checkpoint", "15 0 * * *"),
     # A report left without an answer past its deadline goes to the prefecture by itself.
     ("sejour.support.tasks.reports_escalate_overdue", "*/15 * * * *"),
     # Appointments: proposals and waiting-list offers left unanswered pass on; missed visits.
@@ -415,6 +484,25 @@ if PRODUCTION and SEJOUR_SIGNING_KEY == _INSECURE_DEVELOPMENT_SIGNING_KEY:
 SEJOUR_SIGNING_OLD_PUBLIC_KEYS = [
     key.replace("\\n", "\n") for key in env.list("SEJOUR_SIGNING_OLD_PUBLIC_KEYS", default=[])
 ]
+
+# The audit journal (sejour.audit). SEJOUR_AUDIT_KEY keys its hash chain (HMAC-SHA256): held
+# outside the database, it keeps anyone who can write there from rewriting entries and the
+# links after them. At least 32 random characters; generate one with:
+# python -c "import secrets; print(secrets.token_urlsafe(48))". Outside production, a fixed
+# and public key is used; `check --deploy` refuses it, and refuses an empty one.
+AUDIT_INSECURE_DEVELOPMENT_KEY = (
+    "sejour insecure development audit key, public, never in production"
+)
+SEJOUR_AUDIT_KEY = env.str(
+    "SEJOUR_AUDIT_KEY", default="" if PRODUCTION else AUDIT_INSECURE_DEVELOPMENT_KEY
+)
+# Where the daily signed checkpoints of the journal's head are written (sejour.audit.checkpoints):
+# a directory on other storage than the database, ideally write-once, that `audit_verify` reads.
+# Required by `check --deploy`; none by default in tests, each test that needs one gives its own.
+SEJOUR_AUDIT_CHECKPOINT_DIR = env.str(
+    "SEJOUR_AUDIT_CHECKPOINT_DIR",
+    default=str(BASE_DIR / "var" / "audit-checkpoints") if SEJOUR_ENV == "local" else "",
+)
 
 # Uploaded documents (sejour.dossiers.uploads and .antivirus): size and pixel limits, and the
 # ClamAV daemon that scans each file. An empty socket path means no antivirus is configured.

@@ -23,9 +23,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _get(url: str) -> tuple[int, bytes]:
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (loopback only)
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback only)
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (loopback only)
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
@@ -43,6 +44,7 @@ def local_env(tmp_path):
         SEJOUR_STATIC_ROOT=str(tmp_path / "static"),
         SEJOUR_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="1",
+        SEJOUR_PROBE_TOKEN="probe-secret",
     )
     for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
@@ -66,7 +68,9 @@ def test_web_worker_and_scheduler_start_serve_and_stop_on_ctrl_c(local_env):
         while time.monotonic() < deadline:
             time.sleep(1)
             try:
-                status, body = _get(f"http://127.0.0.1:{port}/readyz")
+                status, body = _get(
+                    f"http://127.0.0.1:{port}/readyz", {"X-Probe-Token": "probe-secret"}
+                )
             except OSError:
                 continue
             ready = (status, json.loads(body))

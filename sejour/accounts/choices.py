@@ -15,6 +15,9 @@ class Role(models.TextChoices):
 
 # Roles that see other people's data: they must log in with a second factor.
 STAFF_ROLES = frozenset({Role.AGENT, Role.SUPPORT, Role.SUPERVISOR, Role.ADMIN})
+# Roles asked for a second factor after the password: staff, and helpers, who read many people's
+# data too. Helpers may use a code sent to their confirmed contact when they have no app.
+SECOND_FACTOR_ROLES = STAFF_ROLES | {Role.HELPER}
 
 
 class Channel(models.TextChoices):
@@ -27,6 +30,7 @@ class Purpose(models.TextChoices):
     RESET = "reset", _("Reset a forgotten password")
     CHANGE = "change", _("Change contact details")
     CONSENT = "consent", _("Agree to a mandate given in person")
+    SECOND_FACTOR = "factor", _("Second step of a login")
 
 
 class FamilySituation(models.TextChoices):

@@ -82,21 +82,13 @@ class SignupForm(DsfrBaseForm):
             "At least 10 characters. Avoid common passwords and your name."
         )
 
+    # Whether an address already has an account is never said here (the service tells its
+    # holder instead), so that the form cannot be used to learn who has an account.
     def clean_email(self) -> str | None:
-        email = (self.cleaned_data.get("email") or "").strip().lower()
-        if email and User.objects.filter(email=email).exists():
-            raise ValidationError(
-                _("An account already uses this e-mail address. Log in, or reset your password.")
-            )
-        return email or None
+        return (self.cleaned_data.get("email") or "").strip().lower() or None
 
     def clean_phone(self) -> PhoneNumber | None:
-        phone = self.cleaned_data.get("phone") or None
-        if phone and User.objects.filter(phone=phone).exists():
-            raise ValidationError(
-                _("An account already uses this number. Log in, or reset your password.")
-            )
-        return phone
+        return self.cleaned_data.get("phone") or None
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 
 class StaffSecondFactorMiddleware:
-    """Sends a staff member who has not passed the second factor to enrol or verify it."""
+    """Sends staff and helpers who have not passed the second step to verify it (or, for an
+    account without any device yet, to enrol one; the page itself decides whether it may)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -19,12 +20,17 @@ class StaffSecondFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and getattr(user, "is_staff_role", False)
+            and getattr(user, "needs_second_factor", False)
             and not user.is_verified()  # type: ignore[attr-defined]
             and not self._exempt(request)
         ):
-            has_device = user.totpdevice_set.filter(confirmed=True).exists()  # type: ignore[attr-defined]
-            target = "accounts:otp_verify" if has_device else "accounts:otp_setup"
+            verifiable = (
+                user.may_use_contact_code
+                or user.totpdevice_set.filter(  # type: ignore[attr-defined]
+                    confirmed=True
+                ).exists()
+            )
+            target = "accounts:otp_verify" if verifiable else "accounts:otp_setup"
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)
 
@@ -34,6 +40,7 @@ class StaffSecondFactorMiddleware:
         exempt = (
             reverse("accounts:otp_verify"),
             reverse("accounts:otp_setup"),
+            reverse("accounts:otp_code_send"),
             reverse("accounts:logout"),
         )
         return path.startswith(("/static/", "/i18n/", "/healthz", "/readyz")) or path in exempt

@@ -1,5 +1,6 @@
 """Users and the one-time codes that prove they hold an e-mail address or a phone."""
 
+import datetime as dt
 import uuid
 from typing import ClassVar
 
@@ -9,9 +10,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 from phonenumber_field.modelfields import PhoneNumberField
 
-from sejour.accounts.choices import STAFF_ROLES, Channel, FamilySituation, Purpose, Role
+from sejour.accounts.choices import (
+    SECOND_FACTOR_ROLES,
+    STAFF_ROLES,
+    Channel,
+    FamilySituation,
+    Purpose,
+    Role,
+)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -29,12 +38,18 @@ class UserManager(BaseUserManager["User"]):
 
     def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
         extra.update(
-            role=Role.ADMIN, is_staff=True, is_superuser=True, email_verified_at=timezone.now()
+            role=Role.ADMIN,
+            is_staff=True,
+            is_superuser=True,
+            email_verified_at=timezone.now(),
+            # Made by whoever runs the server's shell: the first authenticator may be enrolled.
+            second_factor_enrol_until=timezone.now()
+            + dt.timedelta(hours=settings.SEJOUR_SECOND_FACTOR_ENROL_HOURS),
         )
         return self.create_user(email=email, password=password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """A person with an account: reached by e-mail, by mobile phone, or both."""
 
     email = models.EmailField(_("e-mail address"), unique=True, null=True, blank=True)
@@ -71,6 +86,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin site"), default=False)
     date_joined = models.DateTimeField(_("joined at"), default=timezone.now)
+    # Until when a first authenticator may be enrolled by a session that has only passed the
+    # password: opened when an administrator creates the account or resets its second factor.
+    second_factor_enrol_until = models.DateTimeField(
+        _("second factor may be enrolled until"), null=True, blank=True
+    )
 
     objects = UserManager()
 
@@ -105,6 +125,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role in STAFF_ROLES
 
     @property
+    def needs_second_factor(self) -> bool:
+        return self.role in SECOND_FACTOR_ROLES
+
+    @property
+    def may_use_contact_code(self) -> bool:
+        """Helpers may pass the second step with a code sent to their contact; staff may not."""
+        return self.role == Role.HELPER
+
+    @property
     def has_confirmed_contact(self) -> bool:
         return self.email_verified_at is not None or self.phone_verified_at is not None
 
@@ -136,3 +165,26 @@ class Challenge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.channel} {self.public_id}"
+
+
+class ContactCodeDevice(Device):
+    """The second step passed with a one-time code sent to a confirmed contact (helpers only).
+
+    The code itself is a `Challenge` (kept hashed); this device is what the session records as
+    having verified it, so that django-otp's `is_verified()` holds for the rest of the session.
+    """
+
+    channel: "models.CharField[str, str]" = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices
+    )
+
+    class Meta:
+        verbose_name = _("code by e-mail or SMS")
+        verbose_name_plural = _("codes by e-mail or SMS")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "channel"], name="one_contact_device_a_channel")
+        ]
+
+    def verify_token(self, token: object) -> bool:
+        # Codes are checked against their hashed Challenge by the accounts services only.
+        return False

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sejour.accounts.backends import normalize_identifier
-from sejour.accounts.choices import Role
+from sejour.accounts.choices import Channel, Role
 from sejour.accounts.models import Challenge, User
 
 
@@ -76,3 +76,20 @@ def person_by_identity(
         )[:2]
     )
     return found[0] if len(found) == 1 else None
+
+
+def second_factor_contacts(*, user: User) -> list[tuple[str, str]]:
+    """The confirmed contacts a helper may receive the second step's code at: (channel, masked)."""
+    if not user.may_use_contact_code:
+        return []
+    contacts = []
+    if user.email and user.email_verified_at:
+        contacts.append((Channel.EMAIL.value, masked_value(str(user.email))))
+    if user.phone and user.phone_verified_at:
+        contacts.append((Channel.SMS.value, masked_value(str(user.phone))))
+    return contacts
+
+
+def authenticators_of(*, user: User) -> list[TOTPDevice]:
+    """The holder's own confirmed authenticators, oldest first."""
+    return list(TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk"))

@@ -8,19 +8,20 @@ import re
 import secrets
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sejour.accounts import limits
 from sejour.accounts.backends import normalize_identifier, user_for_identifier
-from sejour.accounts.choices import Channel, Purpose, Role
+from sejour.accounts.choices import SECOND_FACTOR_ROLES, Channel, Purpose, Role
 from sejour.accounts.models import Challenge, User
 from sejour.audit import services as audit
 from sejour.core import clock
@@ -67,6 +68,15 @@ class IdentityInvalid(DomainError):
         self.field = field
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SignupSent:
+    """What a sign-up answers: the code to wait for, whether or not an account was made."""
+
+    user: User | None  # None when the address already had an account (its holder was told)
+    public_id: uuid.UUID
+    destination: str
+
+
 def _digest(challenge_id: uuid.UUID, secret: str) -> str:
     return salted_hmac("sejour.accounts.challenge", f"{challenge_id}:{secret}").hexdigest()
 
@@ -82,11 +92,15 @@ def challenge_issue(
     purpose: str,
     destination: str,
     extra: Mapping[str, object] | None = None,
+    ip: str | None = None,
 ) -> Challenge:
     """Create a one-time code (and link) for `destination` and queue the message carrying it.
 
-    `extra` adds to what the message's template reads (e.g. who asks for consent).
+    `extra` adds to what the message's template reads (e.g. who asks for consent); `ip`, the
+    client's address, counts towards the limits of `limits.code_send_allow`.
     """
+    # The limits by destination first: they answer alike whether an account exists or not.
+    limits.code_send_allow(destination=destination, ip=ip)
     since = timezone.now() - dt.timedelta(hours=1)
     recent = Challenge.objects.filter(user=user, purpose=purpose, created_at__gte=since).count()
     ensure(recent < CODES_PER_HOUR, TooManyCodes())
@@ -171,6 +185,11 @@ def _consume(challenge: Challenge, purpose: str) -> None:
     challenge.save(update_fields=["used_at"])
 
 
+def challenge_use(*, challenge: Challenge, purpose: str) -> None:
+    """Spend a proven code for `purpose` (a code for another purpose is refused)."""
+    _consume(challenge, purpose)
+
+
 @transaction.atomic
 def user_signup(
     *,
@@ -181,14 +200,16 @@ def user_signup(
     family_name: str,
     language: str,
     ip: str | None = None,
-) -> tuple[User, Challenge]:
-    """Create an applicant's account and send the code that confirms its address."""
+) -> SignupSent:
+    """Create an applicant's account and send the code that confirms its address.
+
+    The answer is the same whether the address is free or not, so that the form tells nobody
+    who has an account: when it is taken, nothing is created and its holder is told instead.
+    """
     email = email.strip().lower() if email else None
     ensure(bool(email or phone), DomainError(_("Give an e-mail address or a mobile number.")))
-    if email and User.objects.filter(email=email).exists():
-        raise ContactTaken()
-    if phone and User.objects.filter(phone=phone).exists():
-        raise ContactTaken()
+    limits.signup_allow(ip=ip)
+    destination = email or str(phone)
     user = User(
         email=email,
         phone=phone,
@@ -197,7 +218,19 @@ def user_signup(
         language=language,
         role=Role.APPLICANT,
     )
-    validate_password(password, user)
+    validate_password(password, user)  # before the lookup: a taken address answers alike
+    taken = [
+        (holder, address)
+        for holder, address in (
+            (User.objects.filter(email=email).first() if email else None, email),
+            (User.objects.filter(phone=phone).first() if phone else None, str(phone)),
+        )
+        if holder is not None and address
+    ]
+    if taken:
+        for holder, address in taken:
+            _signup_attempt_tell(holder=holder, destination=address, ip=ip)
+        return SignupSent(user=None, public_id=uuid.uuid4(), destination=destination)
     user.set_password(password)
     user.save()
     audit.record(
@@ -207,8 +240,25 @@ def user_signup(
         ip=ip,
         data={"by": "email" if email else "phone"},
     )
-    destination = email or str(phone)
-    return user, challenge_issue(user=user, purpose=Purpose.CONFIRM, destination=destination)
+    challenge = challenge_issue(user=user, purpose=Purpose.CONFIRM, destination=destination, ip=ip)
+    return SignupSent(user=user, public_id=challenge.public_id, destination=destination)
+
+
+def _signup_attempt_tell(*, holder: User, destination: str, ip: str | None) -> None:
+    """Someone signed up with an address that has an account: tell that address, within the
+    limits of codes, so that the holder learns of it and the form reveals nothing."""
+    limits.code_send_allow(destination=destination, ip=ip)
+    language = holder.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        login_url = f"{settings.SITE_URL}{reverse('accounts:login')}"
+    notifications.message_send(
+        channel=_channel_for(destination),
+        to=destination,
+        template="accounts/messages/signup_taken",
+        context={"user": holder, "login_url": login_url},
+        language=language,
+    )
+    audit.record(actor=None, action="account.signup_taken", target=holder, ip=ip)
 
 
 @transaction.atomic
@@ -229,10 +279,10 @@ def contact_confirm(*, challenge: Challenge, ip: str | None = None) -> User:
     return user
 
 
-def confirmation_resend(*, user: User) -> Challenge:
+def confirmation_resend(*, user: User, ip: str | None = None) -> Challenge:
     """Send a new code to confirm the account's first address."""
     destination = user.email or str(user.phone)
-    return challenge_issue(user=user, purpose=Purpose.CONFIRM, destination=destination)
+    return challenge_issue(user=user, purpose=Purpose.CONFIRM, destination=destination, ip=ip)
 
 
 @transaction.atomic
@@ -243,7 +293,8 @@ def user_login_succeeded(*, user: User, ip: str | None = None) -> None:
 
 @transaction.atomic
 def user_login_failed(*, identifier: str, ip: str | None = None, locked: bool = False) -> None:
-    """Record a failed login, against the account when one matches."""
+    """Record a failed login, against the account when one matches; the address counts it."""
+    limits.login_failed(ip=ip)
     user = user_for_identifier(identifier)
     audit.record(
         actor=None,
@@ -270,9 +321,11 @@ def password_reset_request(*, identifier: str, ip: str | None = None) -> uuid.UU
         or (str(user.phone) == value and user.phone_verified_at is not None)
     )
     if user is None or not confirmed or not user.is_active:
+        # Counted as if a code left, so that the limits answer alike for any address.
+        limits.code_send_allow(destination=value, ip=ip)
         audit.record(actor=None, action="account.reset_unknown", ip=ip, data={"identifier": value})
         return uuid.uuid4()
-    challenge = challenge_issue(user=user, purpose=Purpose.RESET, destination=value)
+    challenge = challenge_issue(user=user, purpose=Purpose.RESET, destination=value, ip=ip)
     audit.record(actor=user, action="account.reset_requested", target=user, ip=ip)
     return challenge.public_id
 
@@ -316,7 +369,7 @@ def _contact_change_send(
         ip=ip,
         data={"kind": kind},
     )
-    return challenge_issue(user=user, purpose=Purpose.CHANGE, destination=value)
+    return challenge_issue(user=user, purpose=Purpose.CHANGE, destination=value, ip=ip)
 
 
 @transaction.atomic
@@ -399,61 +452,18 @@ def user_create(
         is_superuser=role == Role.ADMIN,
         email_verified_at=now if email else None,
         phone_verified_at=now if phone else None,
+        # The administrator who creates the account vouches for its holder: the first
+        # authenticator may be enrolled with the password for a while.
+        second_factor_enrol_until=(
+            timezone.now() + dt.timedelta(hours=settings.SEJOUR_SECOND_FACTOR_ENROL_HOURS)
+            if role in SECOND_FACTOR_ROLES
+            else None
+        ),
     )
     user.set_password(password)
     user.save()
     audit.record(actor=actor, action="account.created", target=user, data={"role": role})
     return user
-
-
-def _totp_matches(device: TOTPDevice, token: str) -> bool:
-    token = token.strip().replace(" ", "")
-    return token.isdigit() and bool(device.verify_token(token))
-
-
-@transaction.atomic
-def otp_device_start(*, user: User) -> TOTPDevice:
-    """An unconfirmed authenticator for a staff member to scan; reused until confirmed."""
-    ensure(user.is_staff_role, NotAllowed())
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
-    return device
-
-
-def otp_device_confirm(
-    *, user: User, device: TOTPDevice, token: str, ip: str | None = None
-) -> TOTPDevice:
-    """Confirm an authenticator by its first code."""
-    ensure(device.user_id == user.pk and not device.confirmed, NotAllowed())
-    with transaction.atomic():
-        if _totp_matches(device, token):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            audit.record(actor=user, action="account.otp_enrolled", target=user, ip=ip)
-            return device
-        audit.record(actor=user, action="account.otp_failed", target=user, ip=ip)
-    raise CodeError()
-
-
-def otp_verify(*, user: User, token: str, ip: str | None = None) -> TOTPDevice:
-    """The confirmed authenticator that accepts `token`; a wrong code raises and is recorded."""
-    throttled = False
-    with transaction.atomic():
-        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
-            allowed, _details = device.verify_is_allowed()
-            throttled = throttled or not allowed
-            if allowed and _totp_matches(device, token):
-                audit.record(actor=user, action="account.otp_verified", target=user, ip=ip)
-                return device
-        audit.record(actor=user, action="account.otp_failed", target=user, ip=ip)
-    raise TooFast() if throttled else CodeError()
-
-
-def totp_code_now(device: TOTPDevice) -> str:
-    """The code an authenticator shows now (demo and tests)."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
 
 
 # Fields a prefecture may change in a person's profile when it accepts a declaration.
@@ -634,7 +644,8 @@ def user_take_over(
         data={"by": "email" if email else "phone"},
     )
     destination = email or str(phone)
-    return user, challenge_issue(user=user, purpose=Purpose.CONFIRM, destination=destination)
+    challenge = challenge_issue(user=user, purpose=Purpose.CONFIRM, destination=destination, ip=ip)
+    return user, challenge
 
 
 def _tell_old_contacts(
@@ -785,4 +796,5 @@ def user_recover(
         data={"by": "email" if email else "phone", "told": told},
     )
     destination = email or str(phone)
-    return user, challenge_issue(user=user, purpose=Purpose.CONFIRM, destination=destination)
+    challenge = challenge_issue(user=user, purpose=Purpose.CONFIRM, destination=destination, ip=ip)
+    return user, challenge

@@ -20,4 +20,6 @@ urlpatterns = [
     path("coordonnees/<str:kind>/", views.contact_change, name="contact_change"),
     path("double-authentification/activer/", views.otp_setup, name="otp_setup"),
     path("double-authentification/", views.otp_verify, name="otp_verify"),
+    path("double-authentification/code/", views.otp_code_send, name="otp_code_send"),
+    path("double-authentification/appareils/", views.otp_devices, name="otp_devices"),
 ]

@@ -3,7 +3,7 @@
 from typing import Any
 
 import segno
-from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from sejour.accounts import selectors, services
+from sejour.accounts import limits, second_factor, selectors, services
 from sejour.accounts.choices import Channel, Purpose
 from sejour.accounts.forms import (
     CodeForm,
@@ -34,13 +34,14 @@ from sejour.accounts.forms import (
 )
 from sejour.accounts.models import Challenge, User
 from sejour.core.errors import DomainError
+from sejour.core.http import client_ip
 
 PENDING = "sejour_pending_challenge"
 RESET_OK = "sejour_reset_ok"
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return get_client_ip_address(request)
+    return client_ip(request)
 
 
 def _fail(form: Form, error: DomainError | ValidationError) -> None:
@@ -49,7 +50,14 @@ def _fail(form: Form, error: DomainError | ValidationError) -> None:
 
 
 def _expect_code(request: HttpRequest, challenge_id: object, purpose: str, to: str) -> None:
-    request.session[PENDING] = {"id": str(challenge_id), "purpose": purpose, "to": to}
+    # Where the code went, masked: an e-mail address keeps its "@", a phone number has none.
+    channel = Channel.EMAIL if "@" in to else Channel.SMS
+    request.session[PENDING] = {
+        "id": str(challenge_id),
+        "purpose": purpose,
+        "to": to,
+        "channel": channel,
+    }
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -68,7 +76,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            _user, challenge = services.user_signup(
+            sent = services.user_signup(
                 email=data["email"],
                 phone=data["phone"],
                 password=data["password1"],
@@ -80,7 +88,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         except (DomainError, ValidationError) as error:
             _fail(form, error)
         else:
-            _expect_code(request, challenge.public_id, Purpose.CONFIRM, selectors.masked(challenge))
+            masked = selectors.masked_value(sent.destination)
+            _expect_code(request, sent.public_id, Purpose.CONFIRM, masked)
             return redirect("accounts:code")
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -136,7 +145,7 @@ def code_resend(request: HttpRequest) -> HttpResponse:
     if user is None or user.has_confirmed_contact:
         return redirect("accounts:login")
     try:
-        challenge = services.confirmation_resend(user=user)
+        challenge = services.confirmation_resend(user=user, ip=_ip(request))
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -166,6 +175,13 @@ def login_view(request: HttpRequest) -> HttpResponseBase:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         identifier = form.cleaned_data["username"]
+        try:
+            limits.login_pace(ip=_ip(request))
+        except limits.LoginSlowed as slowed:
+            _fail(form, slowed)
+            response = render(request, "accounts/login.html", {"form": form}, status=429)
+            response["Retry-After"] = str(slowed.seconds)
+            return response
         user = authenticate(request, username=identifier, password=form.cleaned_data["password"])
         if user is None:
             if getattr(request, "axes_locked_out", False):
@@ -186,7 +202,7 @@ def login_view(request: HttpRequest) -> HttpResponseBase:
 def _login_accepted(request: HttpRequest, user: User) -> HttpResponse:
     if not user.has_confirmed_contact:
         try:
-            challenge = services.confirmation_resend(user=user)
+            challenge = services.confirmation_resend(user=user, ip=_ip(request))
         except DomainError as error:
             messages.error(request, str(error.message))
             return redirect("accounts:login")
@@ -195,7 +211,16 @@ def _login_accepted(request: HttpRequest, user: User) -> HttpResponse:
         return redirect("accounts:code")
     login(request, user)
     services.user_login_succeeded(user=user, ip=_ip(request))
+    _keep_chosen_language(request, user)
     return redirect(_next_url(request, reverse("web:dashboard")))
+
+
+def _keep_chosen_language(request: HttpRequest, user: User) -> None:
+    """A language chosen on the site before logging in (its cookie) becomes the account's, so
+    that messages follow it; without a choice, the account keeps the one it has."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in dict(settings.LANGUAGES) and chosen != user.language:
+        services.user_language_set(user=user, actor=user, language=chosen)
 
 
 def lockout(
@@ -322,46 +347,159 @@ def contact_change(request: HttpRequest, kind: str) -> HttpResponse:
     return render(request, "accounts/contact_change.html", {"form": form, "kind": kind})
 
 
+def _verified_by(request: HttpRequest) -> Any:
+    """The device that verified this session's second step, if any (set by django-otp)."""
+    user: Any = request.user
+    return getattr(user, "otp_device", None) if user.is_verified() else None
+
+
+def _second_factor_user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.needs_second_factor:
+        raise Http404
+    return user
+
+
+ENROLLING = "sejour_enrolling_device"
+
+
 @login_required
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    """Staff: add an authenticator app, proven by its first code."""
-    user: User = request.user  # type: ignore[assignment]
-    if not user.is_staff_role:
-        raise Http404
-    if user.is_verified():  # type: ignore[attr-defined]
-        return redirect(_next_url(request, reverse("web:dashboard")))
-    device = services.otp_device_start(user=user)
+    """Add an authenticator app, proven by its first code: the first one within the period an
+    administrator opened, any other from a session that passed the second step."""
+    user = _second_factor_user(request)
+    verified_by = _verified_by(request)
+    if not second_factor.may_enrol(user=user, verified_by=verified_by):
+        if verified_by is None and (
+            second_factor.has_authenticator(user) or user.may_use_contact_code
+        ):
+            return redirect(
+                f"{reverse('accounts:otp_verify')}?next={reverse('accounts:otp_setup')}"
+            )
+        return render(request, "accounts/otp_closed.html", status=403)
+    device = second_factor.authenticator_start(
+        user=user, verified_by=verified_by, device_id=request.session.get(ENROLLING)
+    )
+    request.session[ENROLLING] = device.pk
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.otp_device_confirm(
-                user=user, device=device, token=form.cleaned_data["token"], ip=_ip(request)
+            second_factor.authenticator_confirm(
+                user=user,
+                device=device,
+                token=form.cleaned_data["token"],
+                verified_by=verified_by,
+                ip=_ip(request),
             )
         except DomainError as error:
             _fail(form, error)
         else:
-            otp_login(request, device)
-            return redirect(_next_url(request, reverse("web:dashboard")))
+            request.session.pop(ENROLLING, None)
+            if verified_by is None:
+                otp_login(request, device)
+            messages.success(request, _("Your authenticator app is added."))
+            return redirect(_next_url(request, reverse("accounts:otp_devices")))
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code to scan"))
     secret = selectors.totp_secret(device=device)
-    return render(request, "accounts/otp_setup.html", {"form": form, "qr": qr, "secret": secret})
+    context = {"form": form, "qr": qr, "secret": secret, "adding": verified_by is not None}
+    return render(request, "accounts/otp_setup.html", context)
+
+
+SECOND_STEP = "sejour_second_step_challenge"
 
 
 @login_required
 def otp_verify(request: HttpRequest) -> HttpResponse:
-    """Staff: the second factor after the password."""
-    user: User = request.user  # type: ignore[assignment]
-    if not user.is_staff_role:
-        raise Http404
-    form = TotpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    """The second step after the password: an authenticator's code, or for helpers a code sent
+    to a confirmed contact."""
+    user = _second_factor_user(request)
+    has_app = second_factor.has_authenticator(user)
+    if not has_app and not user.may_use_contact_code:
+        return redirect(f"{reverse('accounts:otp_setup')}?next={_next_url(request, '')}")
+    pending = request.session.get(SECOND_STEP)
+    form: Form
+    if pending and "code" in request.POST:
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            try:
+                device = second_factor.contact_code_verify(
+                    user=user,
+                    public_id=pending["id"],
+                    code=form.cleaned_data["code"],
+                    ip=_ip(request),
+                )
+            except DomainError as error:
+                _fail(form, error)
+            else:
+                request.session.pop(SECOND_STEP, None)
+                otp_login(request, device)
+                return redirect(_next_url(request, reverse("web:dashboard")))
+        totp_form = TotpForm() if has_app else None
+    else:
+        form = CodeForm() if pending else Form()
+        totp_form = TotpForm(request.POST or None) if has_app else None
+        if request.method == "POST" and totp_form is not None and totp_form.is_valid():
+            try:
+                device = second_factor.authenticator_verify(
+                    user=user, token=totp_form.cleaned_data["token"], ip=_ip(request)
+                )
+            except DomainError as error:
+                _fail(totp_form, error)
+            else:
+                otp_login(request, device)
+                return redirect(_next_url(request, reverse("web:dashboard")))
+    context = {
+        "totp_form": totp_form,
+        "code_form": form if pending else None,
+        "pending": pending,
+        "contacts": selectors.second_factor_contacts(user=user),
+        "next": _next_url(request, ""),
+    }
+    return render(request, "accounts/otp_verify.html", context)
+
+
+@login_required
+@require_POST
+def otp_code_send(request: HttpRequest) -> HttpResponse:
+    """Helpers: send the second step's code to a confirmed contact."""
+    user = _second_factor_user(request)
+    next_url = _next_url(request, "")
+    try:
+        challenge = second_factor.contact_code_send(
+            user=user, channel=request.POST.get("channel", "")
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        request.session[SECOND_STEP] = {
+            "id": str(challenge.public_id),
+            "to": selectors.masked(challenge),
+        }
+        messages.info(request, _("A code is on its way."))
+    target = reverse("accounts:otp_verify")
+    return redirect(f"{target}?next={next_url}" if next_url else target)
+
+
+@login_required
+def otp_devices(request: HttpRequest) -> HttpResponse:
+    """The holder's authenticators: add one, or remove one (from a verified session only)."""
+    user = _second_factor_user(request)
+    if request.method == "POST":
         try:
-            device = services.otp_verify(
-                user=user, token=form.cleaned_data["token"], ip=_ip(request)
+            device_id = int(request.POST.get("device", ""))
+        except ValueError:
+            device_id = 0
+        try:
+            second_factor.authenticator_remove(
+                user=user, device_id=device_id, verified_by=_verified_by(request), ip=_ip(request)
             )
         except DomainError as error:
-            _fail(form, error)
+            messages.error(request, str(error.message))
         else:
-            otp_login(request, device)
-            return redirect(_next_url(request, reverse("web:dashboard")))
-    return render(request, "accounts/otp_verify.html", {"form": form})
+            messages.success(request, _("The authenticator is removed."))
+        return redirect("accounts:otp_devices")
+    context = {
+        "devices": selectors.authenticators_of(user=user),
+        "current": _verified_by(request),
+    }
+    return render(request, "accounts/otp_devices.html", context)

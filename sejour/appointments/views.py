@@ -143,8 +143,11 @@ def choose(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Your appointment is confirmed on the new date."))
             return redirect("appointments:detail", reference=booking.reference)
-        # The booking may have changed meanwhile: show it as it is now.
-        return _detail(request, selectors.booking_get_for(viewer=viewer, reference=reference), form)
+        # The booking and the free slots may have changed meanwhile: show them as they are now,
+        # without the slot just taken.
+        booking = selectors.booking_get_for(viewer=viewer, reference=reference)
+        choices = selectors.choices_for(booking=booking)
+        form.fields["slot"].choices = [(slot.pk, slot_label(slot)) for slot in choices]
     return _detail(request, booking, form, choices)
 
 

@@ -6,6 +6,10 @@ Both tolerate what people do when they copy a code by hand (lower case, spaces, 
 dashes, O for 0, I or L for 1), and both end with a check symbol, so that a mistyped code is
 refused before any lookup: any single wrong character is caught, and so is any swap of two
 neighbouring characters in a verification code.
+
+Codes are read out on the phone and typed from paper, so a new code holds only the 32 letters
+and digits: a verification code is drawn again until its check is one of them. Codes issued
+before may end with one of Crockford's five extra check symbols (`*~$=U`); they stay valid.
 """
 
 import secrets
@@ -65,9 +69,13 @@ def luhn32_check(symbols: str) -> str:
 
 
 def new_verification_code() -> str:
-    """A fresh verification code, `XXXX-XXXX-XXXX`, the last symbol a mod 37 check."""
-    body = _random_symbols(VERIFICATION_CODE_LENGTH - 1)
-    return _group(body + mod37_check(body), VERIFICATION_CODE_GROUP)
+    """A fresh verification code, `XXXX-XXXX-XXXX`, letters and digits only, the last symbol
+    a mod 37 check."""
+    while True:  # 32 draws in 37 give a plain check symbol
+        body = _random_symbols(VERIFICATION_CODE_LENGTH - 1)
+        check = mod37_check(body)
+        if check in ALPHABET:
+            return _group(body + check, VERIFICATION_CODE_GROUP)
 
 
 def normalize_code(text: str) -> str | None:

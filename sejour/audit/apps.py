@@ -8,3 +8,6 @@ class AuditConfig(AppConfig):
     name = "sejour.audit"
     label = "audit"
     verbose_name = _("Audit")
+
+    def ready(self) -> None:
+        from sejour.audit import checks  # noqa: F401  # registers the deployment checks

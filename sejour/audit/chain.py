@@ -1,13 +1,17 @@
-"""The hash chain: the canonical form of an entry's details and the SHA-256 that seals it.
+"""The hash chain: the canonical form of an entry's details and the keyed hash that seals it.
 
 Pure functions over plain values, shared by the writer (services), the checker (selectors)
 and the model. The hash covers only values stored in the entry's own row, so checking the
-chain never reads another table.
+chain never reads another table. It is an HMAC-SHA256 under a key kept outside the database
+(SEJOUR_AUDIT_KEY): whoever can write to the database but lacks the key cannot rewrite entries
+and recompute the links after them. Entries written before the chain was keyed carry a plain
+SHA-256 (`key=None`); the entry `KEYED_ACTION` marks where the keyed chain starts.
 """
 
 import datetime as dt
 import enum
 import hashlib
+import hmac
 import json
 import math
 import uuid
@@ -18,6 +22,8 @@ from typing import TypeAlias
 from django.utils.duration import duration_iso_string
 
 GENESIS_HASH = "0" * 64
+# The entry that starts the keyed chain after unkeyed ones (migration 0003): itself keyed.
+KEYED_ACTION = "audit.chain_keyed"
 
 JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
 
@@ -99,8 +105,11 @@ def entry_hash(
     data: object,
     ip: str | None,
     prev_hash: str,
+    key: bytes | None,
 ) -> str:
-    """SHA-256 (hex) of the canonical JSON of every field of an entry and its predecessor's hash."""
+    """HMAC-SHA256 (hex) under `key` of the canonical JSON of every field of an entry and its
+    predecessor's hash; the plain SHA-256 of the same bytes when `key` is None (the entries
+    written before the chain was keyed)."""
     payload = {
         "seq": seq,
         "created_at": created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
@@ -116,4 +125,6 @@ def entry_hash(
     encoded = json.dumps(
         payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
-    return hashlib.sha256(encoded).hexdigest()
+    if key is None:
+        return hashlib.sha256(encoded).hexdigest()
+    return hmac.new(key, encoded, hashlib.sha256).hexdigest()

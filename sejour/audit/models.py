@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sejour.audit.chain import entry_hash
+from sejour.audit.keying import chain_key
 
 
 class AppendOnlyError(Exception):
@@ -39,6 +40,11 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
         for entry in entries:
             if entry.pk is not None or entry.hash != entry.compute_hash():
                 raise ValueError("Write audit entries with sejour.audit.services.record_many().")
+        super().bulk_create(entries)
+
+    def _append_sealed(self, entries: list["AuditEntry"]) -> None:
+        # For `services._append` only, which has just computed each hash: checking it again
+        # would cost a second HMAC per entry on every write path.
         super().bulk_create(entries)
 
     def _raw_delete(self, *args: Any, **kwargs: Any) -> NoReturn:
@@ -110,7 +116,7 @@ class AuditEntry(models.Model):
         raise AppendOnlyError("The audit journal is append-only: entries cannot be deleted.")
 
     def compute_hash(self) -> str:
-        """The hash this entry must carry, computed from its own fields."""
+        """The hash this entry must carry, computed from its own fields and the chain's key."""
         return entry_hash(
             seq=self.seq,
             created_at=self.created_at,
@@ -122,4 +128,5 @@ class AuditEntry(models.Model):
             data=self.data,
             ip=self.ip,
             prev_hash=self.prev_hash,
+            key=chain_key(),
         )

@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, NamedTuple
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -10,14 +11,19 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from sejour.audit.chain import GENESIS_HASH, entry_hash
+from sejour.audit import checkpoints as checkpoint_store
+from sejour.audit.chain import GENESIS_HASH, KEYED_ACTION, entry_hash
+from sejour.audit.checkpoints import Checkpoint, Unreadable
+from sejour.audit.keying import chain_key
 from sejour.audit.models import AuditEntry, target_key
 
 # Roles that may read the whole journal; everybody else reads what they did or what was done
 # for them.
 JOURNAL_READER_ROLES = frozenset({"admin", "supervisor"})
 
-ProblemKind = Literal["changed", "broken_link", "gap", "inserted"]
+ProblemKind = Literal[
+    "changed", "broken_link", "gap", "inserted", "rewritten", "cut_tail", "bad_checkpoint"
+]
 
 
 def can_read_journal(viewer: AbstractBaseUser | AnonymousUser | None) -> bool:
@@ -56,7 +62,11 @@ class Problem:
     kind is "changed" (the entry's content no longer matches its hash), "broken_link" (its
     previous hash is not the hash of the entry before it: that one was rewritten, or entries
     were inserted or removed there), "gap" (sequence numbers from `seq` are missing: entries
-    were deleted) or "inserted" (the entries around it link to each other, not to it).
+    were deleted), "inserted" (the entries around it link to each other, not to it),
+    "rewritten" (its hash is not the one a signed checkpoint recorded: the chain was rebuilt,
+    key in hand), "cut_tail" (the journal ends before the head a checkpoint signed: its last
+    entries were deleted) or "bad_checkpoint" (a file of the checkpoint directory is altered or
+    not signed by an accepted key; `seq` is 0 and `detail` names it).
     """
 
     seq: int
@@ -71,6 +81,7 @@ class ChainReport:
     entries: int
     head: str
     problems: list[Problem] = field(default_factory=list)
+    checkpoints: int = 0
 
     @property
     def intact(self) -> bool:
@@ -100,21 +111,32 @@ def verify_chain() -> list[Problem]:
     return chain_report().problems
 
 
-def chain_report() -> ChainReport:
-    """Check the whole chain in one streamed pass (O(n) time, O(1) memory).
+def chain_report(*, checkpoint_dir: Path | None = None) -> ChainReport:
+    """Check the whole chain in one streamed pass (O(n) time, O(1) memory), and its head
+    against the signed checkpoints kept outside the database.
 
-    Each entry is compared with its own hash, and with its neighbours: the entry after it
-    tells whether it was slipped in between two genuine entries. Removing the newest entries
-    leaves a shorter chain that is still valid: compare the head with one published earlier.
+    Each entry is compared with its own keyed hash, and with its neighbours: the entry after
+    it tells whether it was slipped in between two genuine entries. Removing the newest
+    entries leaves a shorter chain that is still valid, and someone holding the key could
+    rebuild it: the checkpoints catch both, a head behind the last one and an entry whose
+    hash is not the one they signed.
     """
-    problems: list[Problem] = []
+    key = chain_key()
+    keyed_from = _keyed_from(key)
+    signed, unreadable = checkpoint_store.checkpoints_read(source=checkpoint_dir)
+    expected: dict[int, list[Checkpoint]] = {}
+    for checkpoint in signed:
+        if checkpoint.seq > 0:
+            expected.setdefault(checkpoint.seq, []).append(checkpoint)
+    problems: list[Problem] = [_unreadable(file) for file in unreadable]
     anchor = GENESIS_HASH  # the hash the next genuine entry must link to
     expected_seq = 1
     entries = 0
+    last_seq = 0
     head = GENESIS_HASH
     for row, following in _with_next(_rows()):
         entries += 1
-        head = row.hash
+        head, last_seq = row.hash, row.seq
         gap = row.seq != expected_seq
         if gap:
             missing = (
@@ -123,6 +145,7 @@ def chain_report() -> ChainReport:
                 else f"entries {expected_seq} to {row.seq - 1} are missing"
             )
             problems.append(Problem(expected_seq, "gap", missing))
+        row_key = None if row.seq < keyed_from else key
         if (
             following is not None
             and following.prev_hash != row.hash
@@ -130,14 +153,48 @@ def chain_report() -> ChainReport:
         ):
             problems.append(Problem(row.seq, "inserted"))
         else:
-            if not _hash_holds(row):
+            if not _hash_holds(row, row_key):
                 problems.append(Problem(row.seq, "changed"))
             # Right after a gap the link cannot hold; the gap already says why.
             if not gap and row.prev_hash != anchor:
                 problems.append(Problem(row.seq, "broken_link"))
             anchor = row.hash
+        for checkpoint in expected.get(row.seq, ()):
+            if checkpoint.hash != row.hash:
+                problems.append(
+                    Problem(
+                        row.seq, "rewritten", f"not the entry checkpoint {checkpoint.name} signed"
+                    )
+                )
+                break
         expected_seq = row.seq + 1
-    return ChainReport(entries=entries, head=head, problems=problems)
+    if signed and signed[-1].seq > last_seq:
+        last = signed[-1]
+        problems.append(
+            Problem(
+                last_seq + 1,
+                "cut_tail",
+                f"the journal ends at entry {last_seq}; checkpoint {last.name} signed entry {last.seq}",
+            )
+        )
+    return ChainReport(entries=entries, head=head, problems=problems, checkpoints=len(signed))
+
+
+def _keyed_from(key: bytes) -> int:
+    """The first entry of the keyed chain: the marker that migration 0003 appended after the
+    unkeyed entries, if its own keyed hash holds; 1 (every entry keyed) when there is none."""
+    markers = (
+        AuditEntry.objects.filter(action=KEYED_ACTION).order_by("seq").values_list(*_ROW_FIELDS)
+    )
+    for fields in markers[:10]:
+        marker = _Row(*fields)
+        if _hash_holds(marker, key):
+            return marker.seq
+    return 1
+
+
+def _unreadable(file: Unreadable) -> Problem:
+    return Problem(0, "bad_checkpoint", f"{file.name}: {file.reason}")
 
 
 def _rows() -> Iterator[_Row]:
@@ -154,14 +211,14 @@ def _with_next(rows: Iterator[_Row]) -> Iterator[tuple[_Row, _Row | None]]:
         current = following
 
 
-def _hash_holds(row: _Row) -> bool:
+def _hash_holds(row: _Row, key: bytes | None) -> bool:
     try:
-        return row.hash == _row_hash(row)
+        return row.hash == _row_hash(row, key)
     except (TypeError, ValueError):  # details rewritten into something record() refuses
         return False
 
 
-def _row_hash(row: _Row) -> str:
+def _row_hash(row: _Row, key: bytes | None) -> str:
     return entry_hash(
         seq=row.seq,
         created_at=row.created_at,
@@ -173,4 +230,5 @@ def _row_hash(row: _Row) -> str:
         data=row.data,
         ip=row.ip,
         prev_hash=row.prev_hash,
+        key=key,
     )

@@ -12,6 +12,7 @@ from django.db import connections, models, router, transaction
 from django.utils.ipv6 import clean_ipv6_address
 
 from sejour.audit.chain import GENESIS_HASH, canonical_data, entry_hash
+from sejour.audit.keying import chain_key
 from sejour.audit.models import AuditEntry, target_key
 from sejour.core import bulk, clock
 
@@ -112,11 +113,8 @@ def _append(entries: list[AuditEntry], using: str) -> None:
         for entry in entries:
             seq += 1
             entry.seq, entry.prev_hash, entry.created_at = seq, prev_hash, now
-            entry.hash = prev_hash = entry.compute_hash()
-        if len(entries) == 1:
-            entries[0].save(using=using)
-        else:
-            AuditEntry.objects.using(using).append_chained(entries)
+            entry.hash = prev_hash = entry.compute_hash()  # the one HMAC of each entry
+        AuditEntry.objects.using(using)._append_sealed(entries)
 
 
 def record_many(
@@ -138,6 +136,7 @@ def record_many(
     if not isinstance(action, str) or not ACTION_PATTERN.fullmatch(action) or len(action) > 100:
         raise ValueError(f'audit action must be a dotted slug like "account.signed_up": {action!r}')
     actor_id = _user_id(actor, "actor")
+    key = chain_key()
     using = router.db_for_write(AuditEntry)
     with transaction.atomic(using=using, savepoint=False):
         _lock_chain(using)
@@ -161,6 +160,7 @@ def record_many(
                 data=details,
                 ip=None,
                 prev_hash=prev_hash,
+                key=key,
             )
             links.append((seq, target_type, target_id, details, prev_hash, digest))
             prev_hash = digest

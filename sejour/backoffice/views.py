@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from csp.constants import SELF
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sejour.accounts.models import User
@@ -111,7 +113,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
         done, refused = instruction.bulk(
             action=action, dossiers=dossiers, actor=viewer, agent=agent
         )
-        messages.success(request, _("Done for %(count)s dossiers.") % {"count": done})
+        messages.success(
+            request,
+            ngettext("Done for %(count)s dossier.", "Done for %(count)s dossiers.", done)
+            % {"count": done},
+        )
         if refused:
             messages.warning(
                 request, _("Not possible for: %(numbers)s.") % {"numbers": ", ".join(refused)}
@@ -185,7 +191,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
     dossier = selectors.staff_dossier_get(viewer=request.user, number=number)
     context = _review_context(request, dossier)
     instruction.dossier_seen(dossier=dossier, viewer=_user(request))
-    return render(request, "backoffice/review.html", context)
+    return _render_review(request, context)
 
 
 @staff_only
@@ -276,7 +282,15 @@ def _form_action(
                 messages.success(request, done)
             return redirect(target)
     context = _review_context(request, dossier, **{form_key: form})
-    return render(request, "backoffice/review.html", context)
+    return _render_review(request, context)
+
+
+def _render_review(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    """The review page, which shows the dossier's PDF files in place (from this origin)."""
+    response = render(request, "backoffice/review.html", context)
+    # What django-csp's csp_replace decorator sets, which is typed for views of one argument.
+    response._csp_replace = {"object-src": [SELF], "frame-src": [SELF]}  # type: ignore[attr-defined]
+    return response
 
 
 def _review_url(number: str, anchor: str = "") -> str:

@@ -1,5 +1,6 @@
 """Domain errors: every failure a person can meet carries a message they can read."""
 
+from django.core.exceptions import PermissionDenied
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,11 @@ class InvalidTransition(DomainError):
     """The object is not in a state that allows this action."""
 
     default_message = _("This action is not possible at this stage.")
+
+
+class MandateEnded(PermissionDenied):
+    """A helper opens what only an ended mandate (or representation) let them see: the page
+    says so, and shows nothing of what it covered."""
 
 
 def ensure(condition: bool, error: DomainError | None = None) -> None:

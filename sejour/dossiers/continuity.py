@@ -45,6 +45,7 @@ from sejour.rules.attestations import (
     extension_due,
     extension_max_months,
     renewal_due_on,
+    superseded_last_day,
 )
 from sejour.rules.dates import Period, add_days, add_months, paris_date
 from sejour.rules.filing import filing_timeliness, renewal_window
@@ -469,15 +470,15 @@ def on_documents_answered(dossier: Dossier) -> None:
 def on_approved(dossier: Dossier) -> None:
     """Approval: a favourable-decision attestation from today until the card is handed over.
 
-    The running extension attestation stays valid to its end; those that would only start
-    later are revoked, the favourable one taking over.
+    It supersedes the running extension attestation, which ends yesterday (one document in
+    force at a time, no day uncovered); those that would only start later are revoked.
     """
     today = clock.today()
     if dossier.procedure.kind not in PERMIT_KINDS:
         return  # a declaration: the card in hand stays valid
     attestations.cover_end(
         dossier=dossier,
-        last_day=_running_extension_end(dossier, today),
+        last_day=superseded_last_day(favourable_from=today),
         reason=EndReason.SUPERSEDED,
         kinds=[Kind.EXTENSION],
     )
@@ -485,23 +486,6 @@ def on_approved(dossier: Dossier) -> None:
     dossier.cover_next_on = today
     dossier.save(update_fields=["covered_until", "cover_next_on", "updated_at"])
     _issue_now(dossier, today)
-
-
-def _running_extension_end(dossier: Dossier, today: dt.date) -> dt.date:
-    running = (
-        Attestation.objects.filter(
-            dossier=dossier,
-            kind=Kind.EXTENSION,
-            revoked_at__isnull=True,
-            valid_from__lte=today,
-            valid_until__gte=today,
-        )
-        .order_by("-valid_until")
-        .first()
-    )
-    if running is not None and running.valid_until is not None:
-        return running.valid_until
-    return add_days(today, -1)
 
 
 def on_refused(dossier: Dossier) -> None:
@@ -543,9 +527,11 @@ def on_decision_withdrawn(dossier: Dossier, outcome: str) -> None:
         dossier.cover_next_on = None
         dossier.save(update_fields=["cover_next_on", "updated_at"])
         return
+    # The extensions start again after the last day a live document covers, the favourable
+    # one just ended included: one document in force at a time.
     last = None
     for attestation in Attestation.objects.filter(
-        dossier=dossier, kind=Kind.EXTENSION, revoked_at__isnull=True
+        dossier=dossier, kind__in=[Kind.EXTENSION, Kind.FAVOURABLE], revoked_at__isnull=True
     ):
         end = attestation.last_valid_day
         if end is not None and (last is None or end > last):

@@ -36,7 +36,8 @@ from sejour.dossiers.services import _event, _intake, _record
 from sejour.dossiers.windows import decision_due
 from sejour.helpers.choices import Scope
 from sejour.notifications import services as notifications
-from sejour.rules.dates import Period
+from sejour.rules.dates import paris_date
+from sejour.rules.decisions import Pause, pauses_clock
 from sejour.rules.work import ProcedureKind
 
 # Days before a request's deadline when the applicant is reminded.
@@ -129,18 +130,26 @@ def dossier_assign(*, dossier: Dossier, actor: User, agent: User) -> Dossier:
     return dossier
 
 
-def _pauses(dossier: Dossier, today: dt.date) -> list[Period]:
-    """The days the applicant was being asked for documents: the silence clock stops then."""
-    periods = []
-    for request in dossier.requests.all():
-        start = timezone.localtime(request.requested_at).date()
-        end = timezone.localtime(request.answered_at).date() if request.answered_at else today
-        periods.append(Period(start=start, end=max(start, end)))
-    return periods
+def _pauses(dossier: Dossier) -> list[Pause]:
+    """The requests for documents already answered: the silence clock stopped meanwhile."""
+    return [
+        Pause(asked_on=paris_date(request.requested_at), answered_on=paris_date(answered_at))
+        for request in dossier.requests.all()
+        if (answered_at := request.answered_at) is not None
+    ]
 
 
 def _refresh_due(dossier: Dossier) -> None:
-    dossier.decision_due_on = decision_due(dossier=dossier, pauses=_pauses(dossier, clock.today()))
+    dossier.decision_due_on = decision_due(dossier=dossier, pauses=_pauses(dossier))
+    dossier.decision_paused_since = None
+
+
+def _pause_clock(dossier: Dossier, today: dt.date) -> None:
+    # The due date moves a day per day of the request, so it is unknown until the answer.
+    due = dossier.decision_due_on or decision_due(dossier=dossier, pauses=_pauses(dossier))
+    if due is not None and pauses_clock(asked_on=today, deadline=due):
+        dossier.decision_due_on = None
+        dossier.decision_paused_since = today
 
 
 @transaction.atomic
@@ -181,7 +190,8 @@ def documents_request(
             )
         )
     _move(dossier, "request_documents", actor)
-    dossier.save(update_fields=["status", "updated_at"])
+    _pause_clock(dossier, today)
+    dossier.save(update_fields=["status", "decision_due_on", "decision_paused_since", "updated_at"])
     details = {"items": [code for code, _kind, _comment in items], "deadline": deadline.isoformat()}
     _event(dossier, EventKind.DOCUMENTS_REQUESTED, actor, details)
     audit.record(actor=actor, action="dossier.documents_requested", target=dossier, data=details)
@@ -238,7 +248,15 @@ def documents_answered(*, dossier: Dossier, actor: User) -> Dossier:
     _move(dossier, "complete", actor)
     dossier.needs_attention = True
     _refresh_due(dossier)
-    dossier.save(update_fields=["status", "needs_attention", "decision_due_on", "updated_at"])
+    dossier.save(
+        update_fields=[
+            "status",
+            "needs_attention",
+            "decision_due_on",
+            "decision_paused_since",
+            "updated_at",
+        ]
+    )
     _event(dossier, EventKind.DOCUMENTS_SENT, actor)
     continuity.on_documents_answered(dossier)
     _record(actor=actor, action="dossier.documents_sent", dossier=dossier)

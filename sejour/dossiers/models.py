@@ -101,6 +101,12 @@ class Dossier(TimeStampedModel):
         verbose_name=_("assigned to"),
     )
     decision_due_on = models.DateField(_("decision due on"), null=True, blank=True)
+    # While the applicant is asked for documents the silence clock stops (R.432-2): the day
+    # it stopped is kept here and `decision_due_on` is empty, the date being unknown until
+    # the answer comes.
+    decision_paused_since = models.DateField(
+        _("decision clock paused since"), null=True, blank=True
+    )
     agent_seen_at = models.DateTimeField(_("last seen by its agent"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     # Continuity of rights (sejour.dossiers.continuity): why the dossier is covered, the last

@@ -74,7 +74,12 @@ def summary(dossier: Dossier, *, today: dt.date) -> Summary:
         return Summary(
             status,
             _("The prefecture needs something from you."),
-            _("Read the messages below and send what is asked."),
+            " ".join(
+                (
+                    _("Read the messages below and send what is asked."),
+                    _decision_paused(dossier),
+                )
+            ).strip(),
             "warning",
         )
     if dossier.status in (Status.APPROVED, Status.CLOSED):
@@ -85,7 +90,12 @@ def summary(dossier: Dossier, *, today: dt.date) -> Summary:
 
 
 def decision_due_on(dossier: Dossier) -> dt.date | None:
-    """When the administration's silence becomes an implicit decision (R.432-2)."""
+    """When the administration's silence becomes an implicit decision (R.432-2).
+
+    None while the clock is paused by a request for documents: the date is not known then.
+    """
+    if dossier.decision_paused_since is not None:
+        return None
     return dossier.decision_due_on or decision_due(dossier=dossier)
 
 
@@ -99,16 +109,26 @@ def _decision_due(dossier: Dossier) -> str:
     ) % {"date": _date(due)}
 
 
+def _decision_paused(dossier: Dossier) -> str:
+    if dossier.decision_paused_since is None:
+        return ""
+    return _(
+        "The time the prefecture has to decide is paused until you send them: the date of the "
+        "decision moves later by as many days."
+    )
+
+
 def services_missing(dossier: Dossier) -> bool:
     return bool(selectors.missing_items(dossier=dossier)) or not dossier.postcode
 
 
 def _date(value: dt.date | dt.datetime | None) -> str:
+    """A day in words, in the reader's language and its order ("31 mars 2027")."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date()
-    return value.strftime("%d/%m/%Y")
+    return date_format(value, "DATE_FORMAT")
 
 
 @dataclass
@@ -143,7 +163,7 @@ class TimelineRow:
 def timeline_rows(dossier: Dossier) -> list[TimelineRow]:
     """The dossier's history, newest first, each line saying what happened."""
     labels = {item.code: item.translated_label for item in selectors.checklist(dossier=dossier)}
-    questions = {q["code"]: q["label"] for q in dossier.procedure.translated_questions()}
+    questions = {q["code"]: q for q in dossier.procedure.translated_questions()}
     rows = []
     for event in selectors.timeline(dossier=dossier).reverse():
         rows.append(TimelineRow(event, _title(event), _details(event, labels, questions)))
@@ -158,7 +178,9 @@ def _title(event: Event) -> str:
     return str(event.get_kind_display())
 
 
-def _details(event: Event, labels: dict[str, str], questions: dict[str, str]) -> list[str]:
+def _details(
+    event: Event, labels: dict[str, str], questions: dict[str, dict[str, Any]]
+) -> list[str]:
     data: dict[str, Any] = event.data or {}
     if event.kind in (
         EventKind.DOCUMENT_ADDED,
@@ -171,13 +193,17 @@ def _details(event: Event, labels: dict[str, str], questions: dict[str, str]) ->
     if event.kind == EventKind.ANSWERS_CHANGED:
         lines = []
         for code, change in (data.get("changes") or {}).items():
-            label = questions.get(code, _("Postcode") if code == "postcode" else code)
+            question = questions.get(code)
+            if question is not None:
+                label = question["label"]
+            else:
+                label = _("Postcode") if code == "postcode" else code
             lines.append(
                 _("%(question)s: %(before)s → %(after)s")
                 % {
                     "question": label,
-                    "before": _value(change.get("before")),
-                    "after": _value(change.get("after")),
+                    "before": _answer(question, change.get("before")),
+                    "after": _answer(question, change.get("after")),
                 }
             )
         return lines
@@ -197,7 +223,7 @@ def _appointment_line(data: dict[str, Any]) -> str:
         parts.append(data["site"])
     if data.get("starts_at"):
         starts_at = timezone.localtime(dt.datetime.fromisoformat(data["starts_at"]))
-        parts.append(date_format(starts_at, "d/m/Y H:i"))
+        parts.append(date_format(starts_at, "DATETIME_FORMAT"))
     return " — ".join(parts)
 
 
@@ -211,20 +237,26 @@ def _value(value: object) -> str:
     return str(value)
 
 
+def _answer(question: dict[str, Any] | None, value: object) -> str:
+    """An answer as the reader reads it: a choice by its label, a date in their format."""
+    if question is not None and value not in (None, ""):
+        choices = {c["value"]: c["label"] for c in question.get("choices", [])}
+        if question.get("type") == "choice" and value in choices:
+            return str(choices[value])
+        if question.get("type") == "date" and isinstance(value, str):
+            try:
+                return _date(dt.date.fromisoformat(value))
+            except ValueError:
+                return value
+    return _value(value)
+
+
 def answer_rows(dossier: Dossier) -> list[tuple[str, str]]:
     """Each question with the answer given, in words."""
     rows = []
     for question in dossier.procedure.translated_questions():
         value = dossier.answers.get(question["code"])
-        choices = {c["value"]: c["label"] for c in question.get("choices", [])}
-        if question["type"] == "choice" and value in choices:
-            shown = choices[value]
-        elif question["type"] == "date" and value:
-            shown = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-        elif value in (None, ""):
-            shown = _("(not answered)")
-        else:
-            shown = _value(value)
+        shown = _("(not answered)") if value in (None, "") else _answer(question, value)
         rows.append((question["label"], shown))
     return rows
 
@@ -234,6 +266,7 @@ class QueueFlags:
     """What makes a dossier urgent, for the queue and the review page."""
 
     decision_due_on: dt.date | None
+    decision_paused_since: dt.date | None
     decision_overdue: bool
     decision_soon: bool
     permit_expired: bool
@@ -251,6 +284,7 @@ def queue_flags(dossier: Dossier, *, today: dt.date) -> QueueFlags:
     expiry = dossier.permit_expires_on
     return QueueFlags(
         decision_due_on=due,
+        decision_paused_since=dossier.decision_paused_since,
         decision_overdue=bool(due and due < today and dossier.is_pending),
         decision_soon=bool(due and today <= due <= soon and dossier.is_pending),
         permit_expired=bool(expiry and expiry < today),

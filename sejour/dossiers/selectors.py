@@ -18,7 +18,7 @@ from sejour.audit import services as audit
 from sejour.catalog import selectors as catalog_selectors
 from sejour.catalog.models import ChecklistItem
 from sejour.core import clock
-from sejour.core.errors import DomainError
+from sejour.core.errors import DomainError, MandateEnded
 from sejour.dossiers import permissions, uploads
 from sejour.dossiers.choices import ScanStatus, Status
 from sejour.dossiers.models import (
@@ -86,11 +86,21 @@ def helped_dossiers(*, viewer: Any, query: str = "") -> QuerySet[Dossier]:
 
 
 def dossier_get_for(*, user: Any, number: str) -> Dossier:
-    """One dossier `user` may see, by number; 404 otherwise, telling nothing of others."""
+    """One dossier `user` may see, by number; 404 otherwise, telling nothing of others.
+
+    A helper whose mandate for its applicant (or whose representation) has ended is told that
+    (MandateEnded, a 403), and nothing else.
+    """
     try:
         # The number is unique: no ordering to add to the query.
         return dossier_list_for(user=user).get(number=number)
     except Dossier.DoesNotExist:
+        if permissions.is_helper(user):
+            found = Dossier.objects.filter(number=number).values_list("pk", "applicant_id").first()
+            if found is not None and helpers.acted_for_before(
+                helper=user, dossier_id=found[0], applicant_id=found[1]
+            ):
+                raise MandateEnded from None
         raise Http404 from None
 
 
@@ -222,6 +232,7 @@ QUEUE_FIELDS = (
     "permit_expires_on",
     "submitted_at",
     "decision_due_on",
+    "decision_paused_since",
     "needs_attention",
     "applicant",
     "applicant__given_name",

@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import ForeignKey
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from sejour.accounts.models import User
@@ -67,7 +68,7 @@ class TooEarly(DomainError):
         self.check = check
         super().__init__(
             _("It is too early to renew: you can file from %(date)s.")
-            % {"date": check.window_opens}
+            % {"date": date_format(check.window_opens, "DATE_FORMAT")}
         )
 
 

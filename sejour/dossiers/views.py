@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -259,7 +260,7 @@ def remind(request: HttpRequest, number: str) -> HttpResponse:
     messages.success(
         request,
         _("We will send you a message on %(date)s, when you can file.")
-        % {"date": check.window_opens.strftime("%d/%m/%Y")},
+        % {"date": date_format(check.window_opens, "DATE_FORMAT")},
     )
     return redirect("dossiers:detail", number=number)
 

@@ -5,8 +5,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sejour.dossiers.models import Dossier
-from sejour.rules.dates import Period, paris_date
-from sejour.rules.decisions import implicit_decision_date
+from sejour.rules.dates import paris_date
+from sejour.rules.decisions import Pause, implicit_decision_date
 from sejour.rules.filing import Timeliness, filing_timeliness, renewal_window
 from sejour.rules.work import ProcedureKind
 
@@ -48,7 +48,7 @@ def filing_check(*, dossier: Dossier, on: dt.date) -> FilingCheck | None:
     )
 
 
-def decision_due(*, dossier: Dossier, pauses: Sequence[Period] = ()) -> dt.date | None:
+def decision_due(*, dossier: Dossier, pauses: Sequence[Pause] = ()) -> dt.date | None:
     """When the administration's silence becomes an implicit decision (R.432-2).
 
     Counted from the filing date (that of the first attempt), pushed back by the days the

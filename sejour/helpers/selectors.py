@@ -152,6 +152,20 @@ def mandated_applicant_ids(*, helper: Any, scope: str = Scope.VIEW) -> QuerySet[
     return _active_scopes(helper, clock.now()).filter(scope=scope).values("mandate__applicant_id")
 
 
+def acted_for_before(*, helper: Any, applicant_id: int, dossier_id: int) -> bool:
+    """Whether `helper` acted for this applicant under a mandate of one of their organisations,
+    or on this dossier as a lawyer: called once that is over, to tell them it ended."""
+    memberships = _acting_memberships(helper)
+    return (
+        Mandate.objects.filter(
+            organisation_id__in=memberships.values("organisation_id"),
+            applicant_id=applicant_id,
+            consented_at__isnull=False,
+        ).exists()
+        or Representation.objects.filter(membership__in=memberships, dossier_id=dossier_id).exists()
+    )
+
+
 def represented_dossier_ids(*, helper: Any) -> QuerySet[Any]:
     """Ids of the dossiers `helper` is attached to as a lawyer now (a subquery)."""
     return Representation.objects.filter(

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from sejour.core import bulk
+from sejour.core.languages import language_for, path_in_language
 from sejour.notifications import tasks
 from sejour.notifications.models import Notification, Reminder
 
@@ -41,6 +42,12 @@ def copies_source_add(source: Callable[[Any], Sequence[CopyTo]]) -> None:
         _copy_sources.append(source)
 
 
+def _enqueue(*, channel: str, to: str, body: str, subject: str = "") -> None:
+    """Queue one message for delivery, sealed: no address, code or link readable while it waits."""
+    sealed = tasks.seal_message(channel=channel, to=to, subject=subject, body=body)
+    tasks.message_deliver.enqueue(sealed=sealed)
+
+
 def message_send(
     *, channel: str, to: str, template: str, context: dict[str, object], language: str
 ) -> None:
@@ -55,9 +62,9 @@ def message_send(
         body = render_to_string(f"{template}.{channel}.txt", context).strip()
         if channel == EMAIL:
             subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
-            tasks.email_deliver.enqueue(to=to, subject=subject, body=body)
+            _enqueue(channel=EMAIL, to=to, subject=subject, body=body)
         else:
-            tasks.sms_deliver.enqueue(to=to, body=body)
+            _enqueue(channel=SMS, to=to, body=body)
 
 
 @transaction.atomic(savepoint=False)
@@ -76,7 +83,8 @@ def notify(
     recipient asked to receive copies get one (inbox and e-mail, in their own language), unless
     `copies` is False (for what concerns the copy's own arrangement).
     """
-    language = recipient.language or settings.LANGUAGE_CODE
+    language = language_for(recipient)
+    url = path_in_language(url, language)
     link = f"{settings.SITE_URL}{url}" if url else ""
     full = {**context, "recipient": recipient, "link": link}
     with translation.override(language):
@@ -86,7 +94,7 @@ def notify(
         recipient=recipient, subject=subject[:200], body=body, url=url
     )
     if recipient.email:
-        tasks.email_deliver.enqueue(to=recipient.email, subject=subject, body=body)
+        _enqueue(channel=EMAIL, to=recipient.email, subject=subject, body=body)
     if recipient.phone:
         message_send(
             channel=SMS, to=str(recipient.phone), template=template, context=full, language=language
@@ -116,7 +124,7 @@ def _copy(original: Notification, to: CopyTo, *, template: str, context: dict[st
             recipient=to.user, subject=subject[:200], body=body, url=original.url, copy_of=original
         )
     if to.email:
-        tasks.email_deliver.enqueue(to=to.email, subject=subject, body=body)
+        _enqueue(channel=EMAIL, to=to.email, subject=subject, body=body)
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ __all__ = [
     "favourable_decision_periods",
     "next_period",
     "renewal_due_on",
+    "superseded_last_day",
 ]
 
 # R.431-15-1 CESEDA: an extension attestation is valid at most 3 months, renewed until decision.
@@ -130,3 +131,13 @@ def favourable_decision_periods(
     """
     cover_until = through if handed_over_on is None else min(through, handed_over_on)
     return _chained_periods(first_start=approved_on, cover_until=cover_until, max_months=max_months)
+
+
+def superseded_last_day(*, favourable_from: date) -> date:
+    """Return the last day an extension attestation stays valid once a decision approves.
+
+    The favourable-decision attestation supersedes it: the extension ends the day before the
+    favourable one starts, so that one document is in force at a time and no day is left
+    uncovered (those that would only start later are withdrawn).
+    """
+    return add_days(favourable_from, -1)

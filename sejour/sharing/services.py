@@ -29,10 +29,16 @@ from sejour.sharing.permissions import can_share, is_holder
 DEFAULT_VALIDITY_DAYS = 90
 MAX_VALIDITY_DAYS = 90
 # Guesses are counted in the database, so that every web process sees the same counts. Only
-# failed checks count (unknown code, wrong date of birth), over a sliding window.
+# failed checks count (unknown code, wrong date of birth), over a sliding window. A lock never
+# falls on the code as a whole, or five wrong dates from anyone would keep the holder's real
+# checker out: one address is locked for one code, or for every code past its own limit.
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
 FAILURES_PER_IP = 10
-FAILURES_PER_CODE = 5  # then that code refuses every check, even a right one, for a while
+FAILURES_PER_CODE_AND_IP = 5
+# Against guessing spread over many addresses: past this many failures on a code, each
+# address that has failed on it once is refused for that code; an address with no failure on
+# it, like the checker the holder gave the code and their date to, still gets its answer.
+FAILURES_PER_CODE = 50
 ORGANISATION_MAX_LENGTH = 200
 
 
@@ -173,15 +179,22 @@ def share_code_check(
 
 
 def _throttled_until(*, ip: str | None, code: str, now: dt.datetime) -> dt.datetime | None:
-    """Until when checks from `ip` or of `code` are refused, or None if they are not.
+    """Until when checks of `code` from `ip` are refused, or None if they are not.
 
     Parallel requests may each pass a count just under the limit: the limit is a brake on
-    guessing, not an exact quota.
+    guessing, not an exact quota. Without a readable address, the code's own limit applies.
     """
     failures = ShareCheck.objects.filter(at__gt=now - THROTTLE_WINDOW, outcome__in=FAILED)
-    ends = [_lock_end(failures.filter(code=code), FAILURES_PER_CODE)]
-    if ip:
-        ends.append(_lock_end(failures.filter(ip=ip), FAILURES_PER_IP))
+    on_code = failures.filter(code=code)
+    if not ip:
+        ends = [_lock_end(on_code, FAILURES_PER_CODE_AND_IP)]
+    else:
+        ends = [
+            _lock_end(failures.filter(ip=ip), FAILURES_PER_IP),
+            _lock_end(on_code.filter(ip=ip), FAILURES_PER_CODE_AND_IP),
+        ]
+        if on_code.filter(ip=ip).exists():
+            ends.append(_lock_end(on_code, FAILURES_PER_CODE))
     found = [end for end in ends if end is not None]
     return max(found) if found else None
 

@@ -1,9 +1,7 @@
 """Share codes: the applicant's pages (make, list, cancel) and the public check page."""
 
-import ipaddress
 import math
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from sejour.accounts.models import User
 from sejour.core import clock
 from sejour.core.errors import DomainError
+from sejour.core.http import client_ip
 from sejour.sharing import selectors, services
 from sejour.sharing.choices import Outcome
 from sejour.sharing.forms import CheckForm, ShareCodeForm
@@ -32,12 +31,8 @@ def _applicant(request: HttpRequest) -> User:
 
 
 def _ip(request: HttpRequest) -> str | None:
-    """The client's address, found as the login throttle finds it; None if unreadable."""
-    address = get_client_ip_address(request)
-    try:
-        return str(ipaddress.ip_address(address)) if address else None
-    except ValueError:
-        return None
+    """The client's address, found as the login brake finds it; None if unreadable."""
+    return client_ip(request)
 
 
 def _can(request: HttpRequest, share_code: ShareCode) -> dict[str, bool]:

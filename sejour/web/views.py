@@ -1,6 +1,7 @@
 """Home, dashboard, language choice, probes and error pages."""
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import asdict
 
@@ -10,9 +11,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
@@ -24,11 +28,14 @@ from sejour.attestations import selectors as attestation_selectors
 from sejour.attestations.choices import Kind
 from sejour.core import clock
 from sejour.core import selectors as core_selectors
+from sejour.core.errors import MandateEnded
 from sejour.core.services import WORKER
 from sejour.dossiers import presenters
 from sejour.dossiers import selectors as dossier_selectors
 from sejour.notifications import selectors as notification_selectors
 from sejour.notifications import services as notification_services
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -80,12 +87,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """The process can serve: database, file storage and task worker answer."""
+    """The process can serve: database, file storage and task worker answer.
+
+    The public learns only ready or not; which part is down, and why, is logged, and shown
+    to a probe that sends SEJOUR_PROBE_TOKEN in the X-Probe-Token header.
+    """
     checks = {"database": _database_ok(), "storage": _storage_ok(), "worker": _worker_ok()}
     ready = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
-    )
+    if not ready:
+        logger.warning("Not ready", extra={"checks": checks})
+    body: dict[str, object] = {"status": "ok" if ready else "unavailable"}
+    token = settings.SEJOUR_PROBE_TOKEN
+    if token and constant_time_compare(request.headers.get("X-Probe-Token", ""), token):
+        body["checks"] = checks
+    return JsonResponse(body, status=200 if ready else 503)
 
 
 def _database_ok() -> dict[str, object]:
@@ -124,10 +139,20 @@ def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, MultiPartParserError) and request.method == "POST":
+        # Django refuses a form part whose headers pass 1 KB: in practice a file whose name is
+        # too long (a browser sends the name in full). Say so, and offer the way back.
+        back = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = ""
+        context = {"name_too_long": True, "back": back}
+        return render(request, "errors/400.html", context, status=400)
     return _error(request, "errors/400.html", 400)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, MandateEnded):
+        return _error(request, "errors/mandate_ended.html", 403)
     return _error(request, "errors/403.html", 403)
 
 

@@ -160,11 +160,11 @@ def test_signup_confirm_login_logout_reset_journey(page, lang):
     page.wait_for_url(f"**/{lang}/tableau-de-bord/")
     assert_accessible(page)
 
-    page.locator("header form[action$='/deconnexion/'] button").click()
+    page.locator("header .sejour-tools form[action$='/deconnexion/'] button").click()
     page.wait_for_url(f"**/{lang}/")
     _login(page, lang, "+33698765432")
     page.wait_for_url(f"**/{lang}/tableau-de-bord/")
-    page.locator("header form[action$='/deconnexion/'] button").click()
+    page.locator("header .sejour-tools form[action$='/deconnexion/'] button").click()
 
     page.goto(f"/{lang}/compte/mot-de-passe-oublie/")
     page.locator("input[name=identifier]").fill("0698765432")

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sejour.accounts.choices import Role
-from sejour.accounts.services import totp_code_now
+from sejour.accounts.second_factor import totp_code_now
 from sejour.accounts.tests.factories import PASSWORD, UserFactory
 from tests.browser.conftest import assert_accessible
 

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from sejour.accounts.choices import Role
-from sejour.accounts.services import totp_code_now
+from sejour.accounts.second_factor import totp_code_now
 from sejour.accounts.tests.factories import PASSWORD, UserFactory
 from sejour.catalog.models import Prefecture, Procedure
 from sejour.core import clock
@@ -106,6 +106,10 @@ def test_agent_requests_a_document_the_applicant_answers_the_agent_approves(
     page.wait_for_url(f"**/instruction/{dossier.number}/")
     assert_accessible(page)
     assert Dossier.objects.get(pk=dossier.pk).status == Status.AWAITING_APPLICANT
+    # While the request is open, the silence deadline is paused, not the date it had.
+    callout = page.locator("main .fr-callout").first.inner_text()
+    assert "Le délai de décision est suspendu depuis le" in callout
+    assert dossier.decision_due_on.strftime("%d/%m/%Y") not in callout
 
     other = browser.new_context(base_url=live_server.url)
     applicant_page = other.new_page()
@@ -116,6 +120,8 @@ def test_agent_requests_a_document_the_applicant_answers_the_agent_approves(
     applicant_page.wait_for_url("**/fr/tableau-de-bord/")
     applicant_page.goto(f"/fr/demandes/{dossier.number}/")
     assert "Votre facture date de plus de 3 mois." in applicant_page.content()
+    applicant_text = applicant_page.locator("main").inner_text()
+    assert "Le délai dont dispose la préfecture pour décider est suspendu" in applicant_text
     assert_accessible(applicant_page)
     applicant_page.goto(f"/fr/demandes/{dossier.number}/pieces/")
     bill = tmp_path / "facture.pdf"

@@ -7,6 +7,10 @@ import uuid
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from playwright.sync_api import expect
 
 from sejour.accounts.choices import Role
 from sejour.accounts.tests.factories import UserFactory
@@ -54,8 +58,26 @@ def test_the_right_to_stay_panel_is_accessible(page, lang):
     person = UserFactory(email=f"cover-{lang}@example.org", language=lang)
     covered = _filed(person, days_ago=100, expires_in=80)
     late = _filed(person, days_ago=5, expires_in=30)
+    waiting = _filed(person, days_ago=10, expires_in=100)
     continuity.sweep(today=clock.today())
     _login(page, lang, person.email)
+
+    # Filed on time, the permit still valid: no attestation yet, so none is "current".
+    page.goto(f"/{lang}/demandes/{waiting.number}/")
+    waiting.refresh_from_db()
+    panel = page.locator("#cover-title").locator("xpath=..")
+    with translation.override(lang):
+        first = gettext(
+            "Your first attestation will be issued on %(day)s, without your asking. "
+            "You will get a message when it is ready."
+        ) % {"day": date_format(waiting.cover_next_on, "j F Y")}
+        current = gettext(
+            "Your next attestation will be issued on %(day)s, before the current one ends. "
+            "You will get a message; there is nothing to ask for."
+        ) % {"day": date_format(waiting.cover_next_on, "j F Y")}
+    expect(panel).to_contain_text(first)
+    expect(panel).not_to_contain_text(current)
+    assert_accessible(page)
 
     page.goto(f"/{lang}/demandes/{covered.number}/")
     panel = page.locator("#cover-title").locator("xpath=..")

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 import sms
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -129,6 +132,11 @@ def test_the_whole_journey(page, lang, tmp_path):
     page.locator("input[name=password2]").fill(PASSWORD)
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(f"**/{lang}/compte/code/")
+    # The code went by SMS: no spam folder to look in, no link to click.
+    with translation.override(lang):
+        spam = gettext("Check your spam folder, or wait a minute: messages can be slow.")
+    expect(page.locator("main")).not_to_contain_text(spam)
+    assert_accessible(page)
     page.locator("input[name=code]").fill(_code(sms.outbox[-1].body))
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(f"**/{lang}/tableau-de-bord/")
@@ -167,6 +175,15 @@ def test_the_whole_journey(page, lang, tmp_path):
     page.locator("main form[action$='/deposer/'] button").click()
     page.wait_for_url(f"**/{lang}/demandes/{dossier.number}/")
     assert_accessible(page)
+    # The history says the answers in words and the day in the reader's format.
+    timeline = page.locator(".sejour-timeline")
+    with translation.override(lang):
+        permit = gettext("Temporary residence card \u2013 employee")
+        expires = date_format(_expiry(), "DATE_FORMAT")
+    expect(timeline).to_contain_text(permit)
+    expect(timeline).to_contain_text(expires)
+    expect(timeline).not_to_contain_text("cst-salarie")
+    expect(timeline).not_to_contain_text(_expiry().isoformat())
     with page.expect_download() as download:
         page.locator("main a[href*='/attestations/']").first.click()
     content = Path(download.value.path()).read_bytes()

@@ -8,6 +8,8 @@ import uuid
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 from playwright.sync_api import expect
 
 from sejour.accounts.choices import Role
@@ -20,9 +22,10 @@ from sejour.dossiers.models import Dossier
 from sejour.dossiers.tests.conftest import fill_documents, pdf_bytes
 from sejour.helpers.choices import MemberRole, Scope
 from sejour.helpers.models import Mandate
+from sejour.helpers.services import mandate_revoke
 from sejour.helpers.tests.factories import MembershipFactory, OrganisationFactory, mandate_for
 from sejour.notifications.models import Notification
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import LANGUAGES, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,10 +45,20 @@ ANSWERS = {
 
 
 def _login(page, lang, email):
+    """Log in; a helper then passes the second step with the code sent to their e-mail."""
     page.goto(f"/{lang}/compte/connexion/")
     page.locator("input[name=username]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    if "/compte/double-authentification/" in page.url:
+        assert_accessible(page)
+        page.locator("main form[action*='/code/'] button[type=submit]").first.click()
+        page.wait_for_url("**/compte/double-authentification/**")
+        assert_accessible(page)
+        code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+        page.locator("input[name=code]").fill(code)
+        page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(f"**/{lang}/tableau-de-bord/")
 
 
@@ -227,6 +240,15 @@ def test_every_helper_and_mandate_page_is_accessible(page, lang):
         f"/{lang}/demandes/accompagnees/{applicant.pk}/nouvelle/",
     ]:
         _check(page, path)
+    # One applicant under mandate is said in the singular, in every language.
+    page.goto(f"/{lang}/demandes/accompagnees/")
+    with translation.override(lang):
+        one = ngettext(
+            "<strong>%(n)s</strong> applicant under mandate",
+            "<strong>%(n)s</strong> applicants under mandate",
+            1,
+        ) % {"n": 1}
+    expect(page.locator("main .sejour-counts")).to_contain_text(re.sub(r"<[^>]+>", "", one))
     # Opening an account prints the paper with the code.
     page.goto(f"{base}organisation/{organisation.pk}/ouvrir-un-compte/")
     page.locator("input[name=given_name]").fill("Amina")
@@ -252,10 +274,39 @@ def test_every_helper_and_mandate_page_is_accessible(page, lang):
         f"{base}mes-mandats/{mandate.pk}/renouveler/",
     ]:
         _check(page, path)
+    # The button that ends a mandate says so (it once read "withdraw the application").
+    page.goto(f"{base}mes-mandats/{mandate.pk}/retirer/")
+    with translation.override(lang):
+        words = gettext("End the mandate for what I ticked")
+    expect(page.locator("main form button[type=submit]")).to_have_text(words)
     page.goto(f"{base}mes-mandats/nouveau/")
     page.locator("select[name=organisation]").select_option(str(organisation.pk))
     page.locator("input[name=scopes][value=message]").check(force=True)
     page.locator("input[name=duration][value=day]").check(force=True)
     page.locator("main form button[type=submit]").click()
     expect(page.locator("main .sejour-consent")).to_be_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_helper_whose_mandate_ended_is_told_so_and_nothing_more(page, lang):
+    call_command("load_catalog", verbosity=0)
+    organisation = OrganisationFactory(name="Cimade Paris")
+    helper = MembershipFactory(
+        organisation=organisation,
+        user=UserFactory(role=Role.HELPER, email=f"ended-{lang}@example.org", language=lang),
+    ).user
+    sofia = UserFactory(given_name="Sofia", family_name="Haddad", language=lang)
+    mandate = mandate_for(sofia, organisation)
+    dossier = services.dossier_start(actor=sofia, procedure=Procedure.objects.get(code="renewal"))
+    mandate_revoke(mandate=mandate, actor=sofia)
+
+    _login(page, lang, helper.email)
+    response = page.goto(f"/{lang}/demandes/{dossier.number}/")
+    assert response.status == 403
+    with translation.override(lang):
+        ended = gettext("Your mandate has ended")
+    expect(page.locator("h1")).to_have_text(ended)
+    expect(page.locator("main")).not_to_contain_text("Sofia")
+    expect(page.locator("main")).not_to_contain_text("Haddad")
     assert_accessible(page)

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sejour.accounts import services
+from sejour.accounts import limits, second_factor, services
 from sejour.accounts.choices import Channel, Purpose, Role
-from sejour.accounts.models import User
+from sejour.accounts.models import Challenge, User
 from sejour.accounts.tests.factories import PASSWORD, UserFactory
 from sejour.audit.models import AuditEntry
 
@@ -34,7 +34,8 @@ def _signup(**overrides):
         "language": "fr",
     }
     values.update(overrides)
-    return services.user_signup(**values)
+    sent = services.user_signup(**values)
+    return sent.user, Challenge.objects.get(public_id=sent.public_id)
 
 
 def test_signup_by_email_sends_a_code_in_the_persons_language():
@@ -72,10 +73,39 @@ def test_signup_refuses_a_weak_password():
     assert not User.objects.exists()
 
 
-def test_signup_refuses_a_taken_email():
-    UserFactory(email="amina.diallo@example.org")
-    with pytest.raises(services.ContactTaken):
-        _signup()
+def test_signup_with_a_taken_email_answers_alike_and_tells_the_holder_instead():
+    holder = UserFactory(email="amina.diallo@example.org", language="en")
+    sent = services.user_signup(
+        email="Amina.Diallo@Example.org",
+        phone=None,
+        password=PASSWORD,
+        given_name="Someone",
+        family_name="Else",
+        language="fr",
+    )
+    assert sent.user is None
+    assert sent.destination == "amina.diallo@example.org"
+    assert User.objects.count() == 1
+    assert not Challenge.objects.exists()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [holder.email]
+    assert "already has an account" in mail.outbox[0].body
+    assert "/en/" in mail.outbox[0].body
+
+
+def test_signup_with_a_taken_phone_tells_that_phone_not_the_email_given(sms_outbox):
+    UserFactory(email=None, phone="+33612345678", phone_verified_at="2026-01-01T00:00Z")
+    sent = services.user_signup(
+        email="stranger@example.org",
+        phone="+33612345678",
+        password=PASSWORD,
+        given_name="Someone",
+        family_name="Else",
+        language="fr",
+    )
+    assert sent.user is None
+    assert not mail.outbox
+    assert [m.recipients for m in sms_outbox] == [["+33612345678"]]
 
 
 def test_the_code_confirms_the_address():
@@ -120,7 +150,7 @@ def test_no_more_than_five_codes_an_hour():
     user, _challenge = _signup()
     for _ in range(4):
         services.confirmation_resend(user=user)
-    with pytest.raises(services.TooManyCodes):
+    with pytest.raises(limits.CodesLimited):
         services.confirmation_resend(user=user)
 
 
@@ -213,19 +243,28 @@ def test_nobody_changes_someone_elses_contact_details():
 
 def test_totp_enrolment_and_verification():
     agent = UserFactory(role=Role.AGENT)
-    device = services.otp_device_start(user=agent)
+    device = second_factor.authenticator_start(user=agent, verified_by=None)
     with pytest.raises(services.CodeError):
-        services.otp_device_confirm(user=agent, device=device, token="000000x")
-    services.otp_device_confirm(user=agent, device=device, token=services.totp_code_now(device))
+        second_factor.authenticator_confirm(
+            user=agent, device=device, token="000000x", verified_by=None
+        )
+    second_factor.authenticator_confirm(
+        user=agent, device=device, token=second_factor.totp_code_now(device), verified_by=None
+    )
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
     with time_machine.travel(dt.timedelta(seconds=60)):
-        assert services.otp_verify(user=agent, token=services.totp_code_now(device)) == device
+        assert (
+            second_factor.authenticator_verify(
+                user=agent, token=second_factor.totp_code_now(device)
+            )
+            == device
+        )
     assert AuditEntry.objects.filter(action="account.otp_enrolled", actor=agent).exists()
 
 
 def test_applicants_have_no_authenticator():
-    with pytest.raises(services.NotAllowed):
-        services.otp_device_start(user=UserFactory())
+    with pytest.raises(second_factor.EnrolmentClosed):
+        second_factor.authenticator_start(user=UserFactory(), verified_by=None)
 
 
 @override_settings(

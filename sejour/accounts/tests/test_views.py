@@ -12,7 +12,7 @@ from django.utils import translation
 
 from sejour.accounts.choices import Role
 from sejour.accounts.models import User
-from sejour.accounts.services import totp_code_now
+from sejour.accounts.second_factor import totp_code_now
 from sejour.accounts.tests.factories import PASSWORD, UserFactory
 from sejour.audit.models import AuditEntry
 
@@ -69,10 +69,15 @@ def test_a_malformed_phone_number_is_explained_and_the_form_kept(client, lang, p
     assert not User.objects.exists()
 
 
-def test_a_taken_email_is_explained(client):
-    UserFactory(email="amina@example.org")
-    response = client.post(url("accounts:signup", "en"), SIGNUP)
-    assert "An account already uses this e-mail address" in response.content.decode()
+def test_a_taken_email_looks_like_a_free_one_and_its_holder_is_told(client):
+    UserFactory(email="amina@example.org", language="en")
+    taken = client.post(url("accounts:signup", "en"), SIGNUP)
+    free = client.post(url("accounts:signup", "en"), {**SIGNUP, "email": "avril@example.org"})
+    assert taken.status_code == free.status_code == 302
+    assert taken["Location"] == free["Location"] == url("accounts:code", "en")
+    assert User.objects.filter(email="amina@example.org").count() == 1
+    assert mail.outbox[0].to == ["amina@example.org"]
+    assert "already has an account" in mail.outbox[0].body
 
 
 def test_a_weak_password_is_explained(client):
@@ -299,12 +304,50 @@ def test_the_pause_ends_after_fifteen_minutes_it_is_never_permanent(client):
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)
-def test_one_address_trying_many_accounts_is_paused_too(client):
+def test_one_address_cannot_lock_another_persons_login(client):
     target = UserFactory(email="target@example.org")
-    for n in range(3):
-        client.post(url("accounts:login"), {"username": f"guess{n}@example.org", "password": "x"})
-    response = client.post(url("accounts:login"), {"username": target.email, "password": PASSWORD})
-    assert response.status_code == 429
+    for _ in range(5):
+        client.post(
+            url("accounts:login"),
+            {"username": target.email, "password": "x"},
+            REMOTE_ADDR="198.51.100.66",
+        )
+    response = client.post(
+        url("accounts:login"),
+        {"username": target.email, "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.10",
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url("web:dashboard")
+
+
+@override_settings(
+    AXES_FAILURE_LIMIT=100, SEJOUR_LOGIN_ADDRESS_FAILURES=3, SEJOUR_LOGIN_ADDRESS_PACE_SECONDS=10
+)
+def test_one_address_trying_many_accounts_is_slowed_not_locked(client):
+    target = UserFactory(email="target@example.org")
+    start = dt.datetime(2026, 12, 1, 9, 0, 1, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        for n in range(3):
+            client.post(
+                url("accounts:login"), {"username": f"guess{n}@example.org", "password": "x"}
+            )
+        first = client.post(
+            url("accounts:login"), {"username": "guess9@example.org", "password": "x"}
+        )
+        slowed = client.post(
+            url("accounts:login", "en"), {"username": target.email, "password": PASSWORD}
+        )
+    assert first.status_code == 200  # one try in the pace's interval still goes through
+    assert slowed.status_code == 429
+    assert slowed["Retry-After"] == "10"
+    assert "wait 10 seconds" in slowed.content.decode()
+    with time_machine.travel(start + dt.timedelta(seconds=11), tick=False):
+        response = client.post(
+            url("accounts:login"), {"username": target.email, "password": PASSWORD}
+        )
+    assert response.status_code == 302
+    assert response["Location"] == url("web:dashboard")
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)
@@ -312,14 +355,12 @@ def test_the_same_account_typed_differently_counts_as_one(client):
     UserFactory(email=None, phone="+33612121212", phone_verified_at="2026-01-01T00:00Z")
     for typed in ["06 12 12 12 12", "+33612121212", "0612121212"]:
         client.post(
-            url("accounts:login"),
-            {"username": typed, "password": "x"},
-            REMOTE_ADDR=f"10.0.0.{len(typed)}",
+            url("accounts:login"), {"username": typed, "password": "x"}, REMOTE_ADDR="10.0.0.9"
         )
     response = client.post(
         url("accounts:login"),
         {"username": "+33 6 12 12 12 12", "password": PASSWORD},
-        REMOTE_ADDR="10.0.0.99",
+        REMOTE_ADDR="10.0.0.9",
     )
     assert response.status_code == 429
 

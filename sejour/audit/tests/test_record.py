@@ -11,6 +11,7 @@ from django.db import transaction
 
 from sejour.audit import services as audit
 from sejour.audit.chain import GENESIS_HASH, entry_hash
+from sejour.audit.keying import chain_key
 from sejour.audit.models import AuditEntry
 from sejour.audit.selectors import verify_chain
 
@@ -81,6 +82,7 @@ def test_hash_seals_the_ids_of_the_people(make_user):
         "data": entry.data,
         "ip": entry.ip,
         "prev_hash": entry.prev_hash,
+        "key": chain_key(),
     }
 
     assert entry_hash(**fields) == entry.hash

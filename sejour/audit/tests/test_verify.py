@@ -4,6 +4,7 @@ import pytest
 
 from sejour.audit import services as audit
 from sejour.audit.chain import GENESIS_HASH, entry_hash
+from sejour.audit.keying import chain_key
 from sejour.audit.models import AuditEntry
 from sejour.audit.selectors import Problem, chain_report, verify_chain
 from sejour.audit.tests.helpers import tamper
@@ -20,8 +21,9 @@ def journal(user):
     ]
 
 
-def _reseal(source: int, /, **changes) -> dict:
-    """The columns of entry `source` with `changes`, and a hash that matches them."""
+def _reseal(source: int, /, key: bytes | None = None, **changes) -> dict:
+    """The columns of entry `source` with `changes`, and a hash that matches them under `key`
+    (the chain's own key unless another is given: an attacker who holds it)."""
     entry = AuditEntry.objects.get(seq=source)
     fields = {
         "seq": entry.seq,
@@ -36,7 +38,8 @@ def _reseal(source: int, /, **changes) -> dict:
         "prev_hash": entry.prev_hash,
         **changes,
     }
-    return {**fields, "hash": entry_hash(**fields)}
+    digest = entry_hash(**fields, key=chain_key() if key is None else key)
+    return {**fields, "hash": digest}
 
 
 def _make_room_at(seq: int) -> None:

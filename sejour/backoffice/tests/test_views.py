@@ -152,7 +152,7 @@ def test_bulk_assign_from_the_queue(agent_client, people, filed):
         {"action": "assign", "agent": people["agent"].pk, "dossier": [filed.number]},
         follow=True,
     )
-    assert "Done for 1 dossiers" in response.content.decode()
+    assert "Done for 1 dossier." in response.content.decode()
     assert Dossier.objects.get(pk=filed.pk).assigned_to == people["agent"]
 
 

@@ -15,6 +15,10 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "sejour.example.org",
     "SEJOUR_SITE_URL": "https://sejour.example.org",
     "SEJOUR_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
+    "SEJOUR_TRUSTED_PROXY_HOPS": "1",
+    "SEJOUR_CLAMAV_SOCKET": "/run/clamav/clamd.ctl",
+    "SEJOUR_AUDIT_KEY": "y" * 40 + "-a-long-random-journal-key",
+    "SEJOUR_AUDIT_CHECKPOINT_DIR": "/var/lib/sejour/audit-checkpoints",
 }
 
 
@@ -98,3 +102,26 @@ def test_database_and_mail_come_from_the_environment():
     assert engine == "django.db.backends.postgresql"
     assert email == "django.core.mail.backends.smtp.EmailBackend"
     assert sms == "sms.backends.twilio.SmsBackend"
+
+
+def _check_deploy(**env: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_environ(**env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout + result.stderr
+
+
+def test_check_deploy_requires_the_number_of_trusted_proxies():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SEJOUR_TRUSTED_PROXY_HOPS"}
+    assert "sejour.E001" in _check_deploy(**env)
+    assert "sejour.E001" not in _check_deploy(**env, SEJOUR_TRUSTED_PROXY_HOPS="0")
+
+
+def test_check_deploy_warns_when_no_antivirus_scans_uploads():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SEJOUR_CLAMAV_SOCKET"}
+    assert "sejour.W001" in _check_deploy(**env)

@@ -256,6 +256,60 @@ def test_a_crash_in_the_middle_of_a_sweep_loses_nothing_and_duplicates_nothing(a
     )
 
 
+def _in_force(dossier: Dossier, day: dt.date) -> list[Attestation]:
+    return [
+        attestation
+        for attestation in Attestation.objects.filter(
+            dossier=dossier, kind__in=[Kind.EXTENSION, Kind.FAVOURABLE]
+        )
+        if attestation.is_valid_on(day)
+    ]
+
+
+def test_at_approval_the_extension_ends_the_day_the_favourable_attestation_starts(agent):
+    expires = D("2027-01-25")
+    dossier = _renewal(expires=expires, filed_on=D("2026-11-22"))
+    _run_days(D("2026-12-30"), D("2027-03-09"))
+    (running,) = _live(dossier)
+    assert running.valid_until == D("2027-04-25")
+    approved_on = D("2027-03-10")
+    dossier = _decide(dossier, agent, approved_on)
+    _run_days(approved_on, D("2027-08-31"))
+
+    running.refresh_from_db()
+    assert running.ends_on == D("2027-03-09")  # superseded: it ends the day before
+    assert running.end_reason == EndReason.SUPERSEDED
+    assert not running.is_valid_on(approved_on)
+    favourable = _live(dossier, Kind.FAVOURABLE)
+    assert favourable[0].valid_from == approved_on
+    day = add_days(expires, 1)
+    while day <= D("2027-08-31"):
+        assert len(_in_force(dossier, day)) == 1, day  # one document at a time, every day
+        day = add_days(day, 1)
+    right = attestation_selectors.right_on(holder=dossier.applicant, day=approved_on)
+    assert right is not None
+    assert right.attestation.kind == Kind.FAVOURABLE
+    assert not list(gaps.find(today=D("2027-08-31")))
+
+
+def test_a_withdrawn_approval_restarts_the_extensions_the_day_after_the_favourable_ends(agent):
+    dossier = _renewal(expires=D("2027-01-25"), filed_on=D("2026-11-22"))
+    _run_days(D("2026-12-30"), D("2027-03-09"))
+    dossier = _decide(dossier, agent, D("2027-03-10"))
+    supervisor = UserFactory(role=Role.SUPERVISOR)
+    with _at(D("2027-03-20")):
+        instruction.decision_withdraw(
+            dossier=dossier, actor=supervisor, reason="The agent approved the wrong dossier."
+        )
+    _run_days(D("2027-03-20"), D("2027-05-31"))
+    day = D("2027-01-26")
+    while day <= D("2027-05-31"):
+        assert len(_in_force(dossier, day)) == 1, day
+        day = add_days(day, 1)
+    assert D("2027-03-20") in {attestation.valid_from for attestation in _live(dossier)}
+    assert not list(gaps.find(today=D("2027-05-31")))
+
+
 def test_a_refusal_ends_the_running_attestation_and_revokes_the_next(agent, client):
     expires = D("2027-01-25")
     dossier = _renewal(expires=expires, filed_on=D("2026-11-22"))
@@ -447,7 +501,8 @@ def test_the_applicant_page_shows_the_cover_and_what_blocks_it(agent, client):
         client.force_login(dossier.applicant)
         page = client.get(url).content.decode()
     assert "Your right to stay while you wait" in page
-    assert "Your next attestation will be issued on 11 January 2027" in page
+    assert "Your first attestation will be issued on 11 January 2027" in page
+    assert "before the current one ends" not in page
     _run_days(D("2027-01-11"), D("2027-03-20"))
     with _at(D("2027-02-01")):
         client.force_login(dossier.applicant)

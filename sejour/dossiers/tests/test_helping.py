@@ -121,21 +121,26 @@ CASES = [
 ]
 
 
+# The helper acted under a mandate that is over: they are told it ended, and nothing more.
+ENDED = {_expired, _revoked, _view_revoked_other_scopes_kept}
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.__name__.strip("_"))
 def test_a_helper_without_a_live_mandate_sees_and_changes_nothing(
     client, applicant, organisation, helper, draft, case
 ):
     later = case(applicant, organisation, helper)
     revision = Dossier.objects.get(pk=draft.pk).revision
+    status = 403 if case in ENDED else 404
     with time_machine.travel(clock.now() + (later or dt.timedelta(0))):
         client.force_login(helper)
         for url in _pages(draft.number):
             response = client.get(url)
-            assert response.status_code == 404, url
+            assert response.status_code == status, url
             assert applicant.display_name not in response.content.decode()
         for url, data in _posts(draft.number):
             response = client.post(url, data)
-            assert response.status_code == 404, url
+            assert response.status_code == status, url
             assert applicant.display_name not in response.content.decode()
         helping = client.get("/fr/demandes/accompagnees/").content.decode()
         assert draft.number not in helping
@@ -171,12 +176,12 @@ def test_a_revoked_mandate_cuts_an_open_session_at_once(
     client.force_login(helper)
     assert client.get(f"/fr/demandes/{draft.number}/").status_code == 200
     helper_services.mandate_revoke(mandate=mandate, actor=applicant)
-    assert client.get(f"/fr/demandes/{draft.number}/").status_code == 404
+    assert client.get(f"/fr/demandes/{draft.number}/").status_code == 403
     response = client.post(
         f"/fr/demandes/{draft.number}/pieces/passport/ajouter/",
         {"file": SimpleUploadedFile("p.pdf", pdf_bytes())},
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not draft.documents.exists()
 
 
@@ -363,7 +368,10 @@ def test_a_lawyer_declares_on_a_clients_application(client, applicant, draft):
     assert "Cabinet Durand" in client.get("/en/aidants/mes-mandats/").content.decode()
     client.post(f"/en/aidants/representations/{representation.pk}/fin/")
     client.force_login(lawyer)
-    assert client.get(f"/en/demandes/{draft.number}/").status_code == 404
+    ended = client.get(f"/en/demandes/{draft.number}/")
+    assert ended.status_code == 403
+    assert "Your mandate has ended" in ended.content.decode()
+    assert applicant.display_name not in ended.content.decode()
 
 
 def test_the_helper_dashboard_counts_and_searches(client, applicant, organisation, helper, draft):
@@ -406,7 +414,7 @@ def test_a_helper_downloads_the_receipt_within_the_mandate_and_not_after(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     helper_services.mandate_revoke(mandate=mandate, actor=applicant)
-    assert client.get(f"/fr/demandes/{draft.number}/attestations/{code}/").status_code == 404
+    assert client.get(f"/fr/demandes/{draft.number}/attestations/{code}/").status_code == 403
 
 
 def test_a_filing_reaches_the_organisation_with_its_verification_code(
@@ -421,3 +429,24 @@ def test_a_filing_reaches_the_organisation_with_its_verification_code(
     copy = Notification.objects.get(recipient=manager)
     assert draft.number in copy.subject
     assert receipt.code in copy.body
+
+
+def test_the_helpers_figures_say_one_in_the_singular(client, applicant, organisation, helper):
+    mandate_for(applicant, organisation)
+    client.force_login(helper)
+    page = client.get("/en/demandes/accompagnees/").content.decode()
+    assert "<strong>1</strong> applicant under mandate" in page
+    assert "<strong>0</strong> applications" in page
+    assert "1</strong> applicants" not in page
+
+
+def test_the_button_that_ends_a_mandate_says_so(client, applicant, organisation):
+    mandate = mandate_for(applicant, organisation)
+    client.force_login(applicant)
+    for lang, words, wrong in [
+        ("en", "End the mandate for what I ticked", ">Withdraw<"),
+        ("fr", "Mettre fin au mandat", "Retirer la demande"),
+    ]:
+        page = client.get(f"/{lang}/aidants/mes-mandats/{mandate.pk}/retirer/").content.decode()
+        assert words in page
+        assert wrong not in page

@@ -19,7 +19,7 @@ from sejour.accounts.tests.factories import UserFactory
 from sejour.audit.models import AuditEntry
 from sejour.catalog.models import Prefecture, Procedure
 from sejour.core.errors import DomainError, NotAllowed
-from sejour.dossiers import instruction, selectors, services
+from sejour.dossiers import instruction, presenters, selectors, services
 from sejour.dossiers.choices import Status
 from sejour.dossiers.models import Dossier
 from sejour.dossiers.tests.conftest import fill_documents, pdf_bytes
@@ -139,6 +139,8 @@ def test_a_request_pauses_the_silence_clock_until_answered(paris_agent, filed, a
     )
     dossier = Dossier.objects.get(pk=filed.pk)
     assert dossier.status == Status.AWAITING_APPLICANT
+    # While the request is open the due date is not known: the clock is paused.
+    assert (dossier.decision_due_on, dossier.decision_paused_since) == (None, dt.date(2026, 11, 22))
     notice = Notification.objects.filter(recipient=applicant).latest("created_at")
     assert "Your bill is from 2025." in notice.body
     assert Reminder.objects.get(recipient=applicant).due_on == dt.date(2026, 12, 17)
@@ -158,8 +160,56 @@ def test_a_request_pauses_the_silence_clock_until_answered(paris_agent, filed, a
     dossier = Dossier.objects.get(pk=filed.pk)
     assert dossier.status == Status.IN_REVIEW
     assert dossier.needs_attention
-    # Asked on 22/11, answered on 02/12: 11 paused days push the deadline back.
-    assert dossier.decision_due_on == due_before + dt.timedelta(days=11)
+    # Asked on 22/11, answered on 02/12: the difference, 10 days, pushes the deadline back.
+    assert dossier.decision_due_on == due_before + dt.timedelta(days=10)
+    assert dossier.decision_paused_since is None
+
+
+def test_a_request_sent_on_10_january_and_answered_on_25_january_pauses_15_days(
+    paris_agent, filed, applicant
+):
+    instruction.dossier_take(dossier=filed, actor=paris_agent)
+    due_before = Dossier.objects.get(pk=filed.pk).decision_due_on
+    with time_machine.travel("2027-01-10T09:00:00+01:00", tick=False):
+        instruction.documents_request(
+            dossier=filed,
+            actor=paris_agent,
+            items=[("proof-of-address", "outdated", "Your bill is from 2025.")],
+            deadline=dt.date(2027, 1, 30),
+        )
+    paused = Dossier.objects.get(pk=filed.pk)
+    assert paused.decision_paused_since == dt.date(2027, 1, 10)
+    assert presenters.decision_due_on(paused) is None
+    assert presenters.queue_flags(paused, today=dt.date(2027, 1, 20)).decision_paused_since
+    with time_machine.travel("2027-01-25T18:00:00+01:00", tick=False):
+        old = selectors.current_documents(dossier=paused).get(item_code="proof-of-address")
+        services.document_add(
+            dossier=paused,
+            actor=applicant,
+            item_code="proof-of-address",
+            data=pdf_bytes("2027 bill"),
+            name="bill.pdf",
+            replaces=old,
+        )
+        instruction.documents_answered(dossier=paused, actor=applicant)
+    dossier = Dossier.objects.get(pk=filed.pk)
+    assert dossier.decision_due_on == due_before + dt.timedelta(days=15)
+    assert dossier.decision_paused_since is None
+
+
+def test_a_request_sent_after_the_silence_became_a_decision_pauses_nothing(paris_agent, filed):
+    instruction.dossier_take(dossier=filed, actor=paris_agent)
+    due = Dossier.objects.get(pk=filed.pk).decision_due_on
+    with time_machine.travel(dt.datetime(2027, 3, 23, 9, tzinfo=dt.UTC), tick=False):
+        assert dt.date(2027, 3, 23) > due
+        instruction.documents_request(
+            dossier=filed,
+            actor=paris_agent,
+            items=[("proof-of-address", "outdated", "Your bill is from 2025.")],
+            deadline=dt.date(2027, 4, 10),
+        )
+    dossier = Dossier.objects.get(pk=filed.pk)
+    assert (dossier.decision_due_on, dossier.decision_paused_since) == (due, None)
 
 
 def test_a_request_needs_items_from_the_checklist_and_a_sensible_deadline(paris_agent, filed):

@@ -10,6 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.html import escape
 
 from sejour.accounts.tests.factories import UserFactory
 from sejour.dossiers import services
@@ -300,7 +303,7 @@ def test_a_filed_dossier_says_by_when_a_decision_is_due(logged, draft, applicant
     fill_documents(draft, applicant)
     services.dossier_submit(dossier=draft, actor=applicant, key=uuid.uuid4())
     body = logged.get(f"/en/demandes/{draft.number}/").content.decode()
-    assert "A decision is due by 22/03/2027" in body
+    assert "A decision is due by March 22, 2027" in body
 
 
 def test_the_receipt_code_checks_on_the_public_page(client, draft, applicant):
@@ -310,4 +313,90 @@ def test_the_receipt_code_checks_on_the_public_page(client, draft, applicant):
     for typed in (code, code.lower().replace("-", " ")):
         body = client.get("/en/verifier/", {"code": typed}).content.decode()
         assert "This document was issued by the service" in body
-        assert draft.number in body
+        assert code in body
+        assert draft.number not in body  # public page: never the application number
+
+
+def test_a_file_name_of_5000_characters_is_explained_not_a_generic_error(logged, draft):
+    # A browser sends the name in full (the test client's files cut it to 255 characters).
+    boundary = "sejourboundary"
+    name = "a" * 5000 + ".pdf"
+    body = (
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="revision"\r\n\r\n'
+            f"{draft.revision}\r\n"
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + pdf_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    page = f"/en/demandes/{draft.number}/pieces/"
+    response = logged.generic(
+        "POST",
+        f"/en/demandes/{draft.number}/pieces/passport/ajouter/",
+        body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers={"Referer": f"http://testserver{page}"},
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "The file's name is too long" in text
+    assert f'href="http://testserver{page}"' in text
+    assert not Document.objects.exists()
+
+
+def test_filing_sent_three_times_says_it_is_filed_once(logged, draft, applicant):
+    fill_documents(draft, applicant)
+    page = logged.get(f"/en/demandes/{draft.number}/verifier/").content.decode()
+    key = re.search(r'name="key" value="([^"]+)"', page).group(1)
+    for _click in range(3):
+        logged.post(f"/en/demandes/{draft.number}/deposer/", {"key": key})
+    body = logged.get(f"/en/demandes/{draft.number}/").content.decode()
+    assert body.count("Your application is filed. Your filing receipt is below.") == 1
+
+
+@pytest.mark.parametrize(("lang", "day"), [("en", "March 31, 2027"), ("fr", "31 mars 2027")])
+def test_the_timeline_shows_answers_in_words_and_days_in_the_readers_format(
+    logged, draft, applicant, lang, day
+):
+    services.dossier_answer(
+        dossier=draft,
+        actor=applicant,
+        answers={
+            **draft.answers,
+            "permit_type": "cst-travailleur-temporaire",
+            "permit_expires_on": "2027-03-31",
+        },
+        postcode="75011",
+    )
+    body = logged.get(f"/{lang}/demandes/{draft.number}/").content.decode()
+    timeline = body[body.index("sejour-timeline") :]
+    assert "cst-salarie" not in timeline
+    assert "cst-travailleur-temporaire" not in timeline
+    assert "2027-03-31" not in body
+    assert "2027-02-15" not in body
+    name = "Temporary residence card \u2013 temporary worker"  # as the catalogue names it
+    with translation.override(lang):
+        permit = translation.gettext(name)
+    assert escape(permit) in timeline
+    assert day in timeline
+
+
+def test_too_early_to_renew_says_the_day_in_words(draft, applicant):
+    draft = services.dossier_answer(
+        dossier=draft,
+        actor=applicant,
+        answers={**draft.answers, "permit_expires_on": "2027-12-31"},
+        postcode="75011",
+    )
+    fill_documents(draft, applicant)
+    with translation.override("fr"), pytest.raises(services.TooEarly) as error:
+        services.dossier_submit(dossier=draft, actor=applicant, key=uuid.uuid4())
+    opens = error.value.check.window_opens
+    with translation.override("fr"):
+        assert date_format(opens, "DATE_FORMAT") in str(error.value.message)
+    assert opens.isoformat() not in str(error.value.message)
+    assert re.search(r"\d{4}-\d{2}-\d{2}", str(error.value.message)) is None

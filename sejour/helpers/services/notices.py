@@ -19,8 +19,9 @@ from sejour.notifications import services as notifications
 
 
 def day_text(moment: dt.datetime | None) -> str:
-    """A day as people read it in France (Paris time), or nothing."""
-    return clock.paris_date(moment).strftime("%d/%m/%Y") if moment else ""
+    """The day of `moment` in Paris, as an ISO date the messages write in their reader's
+    language and format (the `day` filter), or nothing."""
+    return clock.paris_date(moment).isoformat() if moment else ""
 
 
 def path_for(user: User, name: str, *args: object) -> str:

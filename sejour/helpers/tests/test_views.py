@@ -51,6 +51,10 @@ def test_apply_then_an_admin_verifies(client, applicant, admin):
     )
     organisation = Organisation.objects.get()
     assert response["Location"] == f"/en/aidants/organisation/{organisation.pk}/"
+    # Now a helper, the account is asked for the second step before anything else.
+    assert client.get(response["Location"])["Location"].startswith("/en/compte/double-")
+    applicant.refresh_from_db()
+    client.force_login(applicant)  # passed (see sejour/accounts/tests/test_second_factor.py)
     assert "Awaiting verification" in client.get(response["Location"]).content.decode()
     _staff_login(client, admin)
     assert "Cabinet Durand" in client.get("/en/aidants/verification/").content.decode()

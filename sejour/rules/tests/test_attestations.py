@@ -17,6 +17,7 @@ from sejour.rules.attestations import (
     favourable_decision_periods,
     next_period,
     renewal_due_on,
+    superseded_last_day,
 )
 from sejour.rules.dates import add_days, add_months
 from sejour.rules.filing import Timeliness
@@ -262,3 +263,38 @@ def test_favourable_decision_periods_cover_until_hand_over(
 def test_renewal_is_due_within_the_period(start, length):
     period = Period(start=start, end=add_days(start, length))
     assert period.contains(renewal_due_on(period))
+
+
+def test_the_extension_ends_the_day_before_the_favourable_decision_attestation_starts():
+    assert superseded_last_day(favourable_from=date(2027, 3, 1)) == date(2027, 2, 28)
+
+
+@settings(max_examples=200)
+@given(
+    old_expiry=DAYS,
+    max_months=MONTHS,
+    approval_offset=st.integers(min_value=1, max_value=1500),
+    through_offset=st.integers(min_value=0, max_value=400),
+)
+def test_at_approval_one_document_is_in_force_each_day_and_none_is_missing(
+    old_expiry, max_months, approval_offset, through_offset
+):
+    approved_on = add_days(old_expiry, approval_offset)
+    through = add_days(approved_on, through_offset)
+    # The extensions issued until the approval, then cut as the approval cuts them.
+    last_day = superseded_last_day(favourable_from=approved_on)
+    extensions = [
+        Period(start=period.start, end=min(period.end, last_day))
+        for period in extension_periods(
+            old_expiry=old_expiry, through=approved_on, max_months=max_months
+        )
+        if period.start <= last_day
+    ]
+    favourable = favourable_decision_periods(
+        approved_on=approved_on, through=through, handed_over_on=None
+    )
+    day, in_force = add_days(old_expiry, 1), 0
+    while day <= through:
+        in_force = sum(period.contains(day) for period in [*extensions, *favourable])
+        assert in_force == 1, day
+        day = add_days(day, 1)

@@ -197,28 +197,45 @@ def test_a_wrong_date_on_an_expired_or_cancelled_code_says_only_wrong(holder):
     )
 
 
-def test_five_wrong_dates_lock_the_code_for_15_minutes_even_for_the_right_date(
+def test_five_wrong_dates_from_one_address_lock_it_for_that_code_for_15_minutes(
     holder, document, traveller
 ):
     share_code = ShareCodeFactory(holder=holder)
-    for minute in range(services.FAILURES_PER_CODE):
-        _check(share_code, born=dt.date(1980, 1, minute + 1), ip=f"198.51.100.{minute}")
+    for minute in range(services.FAILURES_PER_CODE_AND_IP):
+        _check(share_code, born=dt.date(1980, 1, minute + 1), ip="198.51.100.1")
         traveller.shift(dt.timedelta(minutes=1))
-    result = _check(share_code, ip="192.0.2.1")
+    result = _check(share_code, ip="198.51.100.1")
     assert result.check.outcome == Outcome.THROTTLED
     assert result.right is None
     # The first failure leaves the window 15 minutes after it was made, at 10:15.
     assert result.retry_at == dt.datetime(2026, 11, 22, 10, 15, tzinfo=PARIS)
     traveller.move_to(result.retry_at)
+    assert _check(share_code, ip="198.51.100.1").shown
+
+
+def test_wrong_dates_from_others_never_lock_out_the_checker_with_the_right_date(holder, document):
+    # Issue 21: five wrong dates from anyone used to block the code for its holder.
+    share_code = ShareCodeFactory(holder=holder)
+    for n in range(services.FAILURES_PER_CODE + 5):
+        ip = f"198.51.{n // 5}.{n % 5}"
+        _check(share_code, born=dt.date(1980, 1, 1 + n % 28), ip=ip)
+    assert _check(share_code, ip="192.0.2.1").shown
+
+
+def test_past_the_codes_limit_an_address_that_failed_on_it_is_refused(holder, document):
+    share_code = ShareCodeFactory(holder=holder)
+    for n in range(services.FAILURES_PER_CODE):
+        _check(share_code, born=dt.date(1980, 1, 1), ip=f"198.51.{n // 100}.{n % 100}")
+    assert _check(share_code, ip="198.51.0.0").check.outcome == Outcome.THROTTLED
     assert _check(share_code, ip="192.0.2.1").shown
 
 
 def test_unknown_codes_are_throttled_alike_so_a_lock_reveals_nothing(db):
     code = _code("7K4M2P8X")
-    for n in range(services.FAILURES_PER_CODE):
-        result = services.share_code_check(code=code, date_of_birth=BORN, ip=f"198.51.100.{n}")
+    for _n in range(services.FAILURES_PER_CODE_AND_IP):
+        result = services.share_code_check(code=code, date_of_birth=BORN, ip="198.51.100.1")
         assert result.check.outcome == Outcome.UNKNOWN_CODE
-    result = services.share_code_check(code=code, date_of_birth=BORN, ip="192.0.2.1")
+    result = services.share_code_check(code=code, date_of_birth=BORN, ip="198.51.100.1")
     assert result.check.outcome == Outcome.THROTTLED
 
 

@@ -257,7 +257,7 @@ def test_an_expired_code_is_explained(client, holder, document):
 
 def test_guessing_is_throttled_with_429_and_a_time_to_try_again(client, holder, document):
     share_code = ShareCodeFactory(holder=holder)
-    for day in range(1, services.FAILURES_PER_CODE + 1):
+    for day in range(1, services.FAILURES_PER_CODE_AND_IP + 1):
         client.post(CHECK, _form(share_code, day=str(day)))
     response = client.post(CHECK, _form(share_code))
     body = response.content.decode()

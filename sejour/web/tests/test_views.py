@@ -81,8 +81,20 @@ def test_healthz(client):
     assert response.json() == {"status": "ok"}
 
 
+PROBE = {"X-Probe-Token": "probe-secret"}
+
+
+@override_settings(SEJOUR_PROBE_TOKEN="probe-secret")
+def test_readyz_tells_the_public_only_whether_it_is_ready(client):
+    for headers in ({}, {"X-Probe-Token": "a-guess"}):
+        response = client.get("/readyz", headers=headers)
+        assert response.status_code == 503
+        assert response.json() == {"status": "unavailable"}
+
+
+@override_settings(SEJOUR_PROBE_TOKEN="probe-secret")
 def test_readyz_needs_a_worker_heartbeat(client):
-    response = client.get("/readyz")
+    response = client.get("/readyz", headers=PROBE)
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert checks["database"]["ok"]
@@ -90,17 +102,19 @@ def test_readyz_needs_a_worker_heartbeat(client):
     assert not checks["worker"]["ok"]
 
 
+@override_settings(SEJOUR_PROBE_TOKEN="probe-secret")
 def test_readyz_ready_after_the_worker_ran_the_heartbeat(client):
     worker_heartbeat.enqueue()
-    response = client.get("/readyz")
+    response = client.get("/readyz", headers=PROBE)
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
 
 
+@override_settings(SEJOUR_PROBE_TOKEN="probe-secret")
 def test_readyz_unready_when_the_heartbeat_is_old(client):
     core_services.heartbeat_record(name=core_services.WORKER)
     with time_machine.travel(dt.timedelta(minutes=10)):
-        response = client.get("/readyz")
+        response = client.get("/readyz", headers=PROBE)
     assert response.status_code == 503
     assert response.json()["checks"]["worker"]["age_seconds"] >= 600
 
@@ -114,11 +128,12 @@ BROKEN_STORAGE = {
 }
 
 
+@override_settings(SEJOUR_PROBE_TOKEN="probe-secret")
 def test_readyz_reports_a_broken_storage(client):
     with override_settings(STORAGES=BROKEN_STORAGE):
         storages._storages = {}
         try:
-            response = client.get("/readyz")
+            response = client.get("/readyz", headers=PROBE)
         finally:
             storages._storages = {}
     assert response.status_code == 503

@@ -6,11 +6,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sejour.accounts.services import totp_code_now
+from sejour.accounts.second_factor import totp_code_now
 
 
 class Command(BaseCommand):
-    help = "Print the code the demo staff authenticator shows now."
+    help = "Print the code the demo staff and helper authenticator shows now."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from reportlab.pdfgen import canvas
 
 from sejour.accounts import services as account_services
-from sejour.accounts.choices import STAFF_ROLES, Role
+from sejour.accounts.choices import SECOND_FACTOR_ROLES, Role
 from sejour.accounts.models import User
 from sejour.appointments import services as appointment_services
 from sejour.appointments.choices import Kind
@@ -94,7 +94,10 @@ class Command(BaseCommand):
                         nationality=user.nationality or nationality,
                         foreigner_number=user.foreigner_number,
                     )
-                if role in STAFF_ROLES and not TOTPDevice.objects.filter(user=user).exists():
+                if (
+                    role in SECOND_FACTOR_ROLES
+                    and not TOTPDevice.objects.filter(user=user).exists()
+                ):
                     TOTPDevice.objects.create(
                         user=user, name="demo", key=DEMO_TOTP_HEX, confirmed=True
                     )
@@ -110,8 +113,9 @@ class Command(BaseCommand):
         for role, email, phone, *_names in ACCOUNTS:
             self.stdout.write(f"  {role.label:<32} {email or phone}")
         self.stdout.write(
-            f"Staff accounts also ask for a code: add the key {DEMO_TOTP_BASE32} to an "
-            "authenticator app, or run `.venv/bin/python manage.py demo_code`."
+            f"Staff and helper accounts also ask for a code: add the key {DEMO_TOTP_BASE32} to "
+            "an authenticator app, or run `.venv/bin/python manage.py demo_code` (helpers may "
+            "also have a code e-mailed: it shows in the worker's output)."
         )
 
     def _demo_dossiers(self) -> str:
