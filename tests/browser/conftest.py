@@ -175,6 +175,23 @@ _STYLE_PROBLEMS = """() => {
   if (document.querySelector('.fr-header') && !(row && getComputedStyle(row).display === 'flex')) {
     problems.push("the design system's header has no layout (its styles are missing)");
   }
+  const top = document.querySelector('.fr-header__brand-top');
+  const logo = document.querySelector('.fr-header__logo');
+  if (top && logo && logo.getBoundingClientRect().right > top.getBoundingClientRect().right + 1) {
+    problems.push('the header logo is clipped by its box');
+  }
+  for (const button of document.querySelectorAll('main .fr-btn')) {
+    const iconOnly = /(^| )fr-icon-/.test(button.className) && !/fr-btn--icon-/.test(button.className);
+    if (!iconOnly && button.offsetWidth > 0 && button.scrollWidth > button.clientWidth + 1) {
+      problems.push('the words of a button are cut: ' + button.textContent.trim());
+    }
+  }
+  for (const item of document.querySelectorAll('.fr-header a, .fr-header button')) {
+    const box = item.getBoundingClientRect();
+    if (box.width > 0 && (box.right > window.innerWidth + 1 || box.left < -1)) {
+      problems.push('a header link is cut by the edge of the screen: ' + item.textContent.trim());
+    }
+  }
   return problems;
 }"""
 
