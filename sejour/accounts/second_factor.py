@@ -166,7 +166,7 @@ def authenticator_remove(
     _tell_holder(user, change="removed")
 
 
-def contact_code_send(*, user: User, channel: str) -> Challenge:
+def contact_code_send(*, user: User, channel: str, ip: str | None = None) -> Challenge:
     """Send a helper the code of their login's second step to a confirmed contact."""
     ensure(user.may_use_contact_code and user.is_active, NotAllowed())
     if channel == Channel.EMAIL:
@@ -175,7 +175,7 @@ def contact_code_send(*, user: User, channel: str) -> Challenge:
     else:
         ensure(bool(user.phone and user.phone_verified_at), NotAllowed())
         destination = str(user.phone)
-    return challenge_issue(user=user, purpose=Purpose.SECOND_FACTOR, destination=destination)
+    return challenge_issue(user=user, purpose=Purpose.SECOND_FACTOR, destination=destination, ip=ip)
 
 
 def contact_code_verify(

@@ -466,7 +466,7 @@ def otp_code_send(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request, "")
     try:
         challenge = second_factor.contact_code_send(
-            user=user, channel=request.POST.get("channel", "")
+            user=user, channel=request.POST.get("channel", ""), ip=_ip(request)
         )
     except DomainError as error:
         messages.error(request, str(error.message))

@@ -69,8 +69,8 @@ def luhn32_check(symbols: str) -> str:
 
 
 def new_verification_code() -> str:
-    """A fresh verification code, three groups of four (`3XKH-AN4J-MEK7`), letters and digits only, the last symbol
-    a mod 37 check."""
+    """A fresh verification code, three groups of four (`3XKH-AN4J-MEK7`), letters and digits
+    only, the last symbol a mod 37 check."""
     while True:  # 32 draws in 37 give a plain check symbol
         body = _random_symbols(VERIFICATION_CODE_LENGTH - 1)
         check = mod37_check(body)

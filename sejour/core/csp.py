@@ -1,9 +1,10 @@
 """The Content-Security-Policy of every page (django-csp), with the admin's one exception.
 
 The site's scripts run by nonce only, and no inline style applies. Django's admin includes its
-scripts without a nonce, and its scripts (jQuery's) write style attributes, so its pages,
-seen by staff only, also allow the scripts of this origin and inline styles. A view that sets its own header (the inline
-display of a document) keeps it: the middleware never replaces a header already set.
+scripts without a nonce, and its scripts (jQuery's) write style attributes, so its pages, seen
+by staff only, also allow the scripts of this origin and inline styles. A view that sets its
+own header (the inline display of a document) keeps it: the middleware never replaces a
+header already set.
 """
 
 from csp.constants import SELF, UNSAFE_INLINE
