@@ -4,10 +4,12 @@ import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from sejour.accounts.choices import Role
+from sejour.accounts.second_factor import totp_code_now
 from sejour.accounts.tests.factories import PASSWORD, UserFactory
 from tests.browser.conftest import LANGUAGES, assert_accessible
 
@@ -121,6 +123,38 @@ def test_staff_second_factor_pages_are_accessible(page, lang):
     assert page.locator("html").get_attribute("lang") == lang
     TOTPDevice.objects.filter(user=agent).update(confirmed=True)
     page.goto(f"/{lang}/compte/double-authentification/")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_authenticators_page_and_the_closed_enrolment_are_accessible(page, lang):
+    agent = UserFactory(role=Role.AGENT, email=f"apps-{lang}@example.org", language=lang)
+    device = TOTPDevice.objects.create(user=agent, name="work phone", confirmed=True)
+    _login(page, lang, agent.email)
+    page.wait_for_url("**/double-authentification/**")
+    page.locator("input[name=token]").fill(totp_code_now(device))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(f"**/{lang}/tableau-de-bord/")
+    _check(page, f"/{lang}/compte/double-authentification/appareils/", lang)
+    remove = page.locator("main form button[type=submit]")
+    expect(remove).to_have_count(1)
+    # The only authenticator of a staff account stays: the refusal is said on the page.
+    remove.click()
+    page.wait_for_url("**/appareils/")
+    expect(page.locator(".fr-alert--error, .fr-alert--warning")).to_have_count(1)
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert_accessible(page)
+    page.locator("header .sejour-tools .fr-icon-logout-box-r-line").click()
+    page.wait_for_url(f"**/{lang}/")
+    late = UserFactory(
+        role=Role.AGENT,
+        email=f"late-{lang}@example.org",
+        language=lang,
+        second_factor_enrol_until=timezone.now(),
+    )
+    _login(page, lang, late.email)
+    page.wait_for_url("**/double-authentification/activer/**")
+    assert page.locator("main svg").count() == 0
     assert_accessible(page)
 
 

@@ -45,3 +45,17 @@ def test_admin_pages_are_accessible(page, lang):
         page.locator("#result_list tbody a").first.click()
         page.wait_for_load_state("load")
         assert_accessible(page)
+    # The second-factor reset asks how identity was checked before it removes anything.
+    agent = UserFactory(role=Role.AGENT, email=f"reset-{lang}@example.org")
+    TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    page.goto(f"/{lang}/admin/accounts/user/?q=reset-{lang}")
+    page.locator(f"#result_list input[name=_selected_action][value='{agent.pk}']").check()
+    page.locator("select[name=action]").select_option("reset_second_factor")
+    page.locator("#changelist-form button[name=index]").click()
+    page.wait_for_load_state("load")
+    assert page.locator("textarea[name=identity_check]").count() == 1
+    assert_accessible(page)
+    page.locator("textarea[name=identity_check]").fill("Professional card seen in person")
+    page.locator("#content form input[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert not TOTPDevice.objects.filter(user=agent).exists()
